@@ -1,0 +1,36 @@
+# antq: `make demo` sets up a venv from the lock and builds the bundled demo; `make test` runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.9
+
+.PHONY: setup demo test bench ui clean
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip >/dev/null
+	$(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+dbt_project/target/manifest.json: $(BIN)/.installed $(shell find dbt_project/models dbt_project/tests dbt_project/macros catalog -type f 2>/dev/null) dbt_project/dbt_project.yml
+	cd dbt_project && PATH=$(CURDIR)/$(BIN):$$PATH ANTQ_WAREHOUSE=$(CURDIR)/var/parse.duckdb ../$(BIN)/dagster-dbt project prepare-and-package --file ../orchestration/dbt.py
+
+setup: $(BIN)/.installed dbt_project/target/manifest.json
+
+demo: setup
+	test -d demo/inbox || $(BIN)/python -m demo.generate --out demo/inbox
+	$(BIN)/antq build 2021-H1
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m benchmarks.ingest --n 1000
+
+ui: setup
+	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -m orchestration.definitions
+
+clean:
+	rm -rf out var dagster_home/storage dagster_home/history dagster_home/schedules dbt_project/target demo/inbox

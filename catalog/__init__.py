@@ -1,0 +1,75 @@
+"""The project's catalogues, kept as data files beside this module and read once.
+
+- workbook.yaml   sheets, headers, cover labels and value vocabularies (contract section 3)
+- indicators.csv  the published indicators (contract section 4) with their Vietnamese labels
+- checks.csv      the data-quality checks (contract section 5): severity, effect, Vietnamese message
+
+dbt reads the two CSV files as seeds (see dbt_project/dbt_project.yml), so there is one copy.
+"""
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+
+
+@cache
+def workbook() -> dict:
+    with open(HERE / "workbook.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _read_csv(name: str) -> list[dict]:
+    with open(HERE / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@cache
+def indicators() -> list[dict]:
+    """Published indicators in report order."""
+    rows = _read_csv("indicators.csv")
+    for r in rows:
+        r["sort_order"] = int(r["sort_order"])
+        r["has_total"] = r["has_total"] == "true"
+        r["province_only"] = r["province_only"] == "true"
+    return sorted(rows, key=lambda r: r["sort_order"])
+
+
+@cache
+def checks() -> dict[str, dict]:
+    """Data-quality checks by code."""
+    rows = _read_csv("checks.csv")
+    for r in rows:
+        r["blocks_figures"] = r["blocks_figures"] == "true"
+    return {r["code"]: r for r in rows}
+
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def sheet_specs_for(level: str) -> dict[str, dict]:
+    """The sheet layouts a workbook of `level` may carry, keyed by layout id."""
+    return {k: s for k, s in workbook()["sheets"].items() if level in s["levels"]}
+
+
+def raw_table_columns(table: str) -> list[str]:
+    """Parsed value columns of a raw table (each also has a `<col>_raw` text column)."""
+    cols: list[str] = []
+    for spec in workbook()["sheets"].values():
+        if spec["table"] == table:
+            for c in spec["columns"]:
+                if c not in cols:
+                    cols.append(c)
+    return cols
+
+
+def raw_tables() -> list[str]:
+    seen: list[str] = []
+    for spec in workbook()["sheets"].values():
+        if spec["table"] not in seen:
+            seen.append(spec["table"])
+    return seen

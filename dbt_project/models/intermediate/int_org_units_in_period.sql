@@ -1,0 +1,8 @@
+-- Register units that count in each period built: valid on the period's last day.
+select
+    p.period_key as period,
+    u.*
+from {{ ref('int_periods_built') }} as p
+join {{ ref('dim_org_unit') }} as u
+    on (u.valid_from is null or u.valid_from <= p.period_end)
+   and (u.valid_to is null or u.valid_to >= p.period_end)

@@ -1,0 +1,51 @@
+-- The published figures (contract sections 4 and 6): per period, for each province and each district,
+-- one row per indicator, zeros included. Province-only indicators have no district rows; indicators
+-- without a denominator have an empty total.
+with scopes as (
+    select period, org_unit_code, org_unit_name, org_unit_level, province_code
+    from {{ ref('int_org_units_in_period') }}
+    where org_unit_level in ('province', 'district')
+),
+
+contributions as (
+    select * from {{ ref('int_indicator_contributions') }}
+),
+
+by_province as (
+    select period, province_code as org_unit_code, indicator,
+        sum(achieved) as achieved, sum(total) as total
+    from contributions
+    where province_code is not null
+    group by all
+),
+
+by_district as (
+    select period, district_code as org_unit_code, indicator,
+        sum(achieved) as achieved, sum(total) as total
+    from contributions
+    where district_code is not null
+    group by all
+),
+
+sums as (
+    select * from by_province
+    union all
+    select * from by_district
+)
+
+select
+    s.period,
+    i.indicator,
+    s.org_unit_code,
+    s.org_unit_level,
+    s.org_unit_name,
+    cast(coalesce(x.achieved, 0) as bigint) as achieved,
+    case when i.has_total then cast(coalesce(x.total, 0) as bigint) end as total,
+    i.sort_order,
+    i.label_vi
+from scopes as s
+cross join {{ ref('dim_indicator') }} as i
+left join sums as x
+    on x.period = s.period and x.org_unit_code = s.org_unit_code and x.indicator = i.indicator
+where s.org_unit_level = 'province' or not i.province_only
+order by s.period, case s.org_unit_level when 'province' then 0 else 1 end, s.org_unit_code, i.sort_order

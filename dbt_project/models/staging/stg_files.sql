@@ -1,0 +1,20 @@
+select
+    source_file,
+    file_sha256,
+    size_bytes,
+    cast(modified_at as timestamp) as modified_at,
+    status as file_status,
+    check_code as rejection_check,
+    reason as rejection_reason,
+    level as reporter_level,
+    code as reporter_code,
+    code_raw as reporter_code_raw,
+    name as reporter_name,
+    name_key as reporter_name_key,
+    period,
+    cast(created_on as date) as created_on,
+    cast(version as integer) as version,
+    cast(commune_steering_plan as boolean) as commune_steering_plan,
+    cast(commune_safe as boolean) as commune_safe,
+    cast(district_steering_plan as boolean) as district_steering_plan
+from {{ source('raw', 'files') }}

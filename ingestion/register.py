@@ -1,0 +1,177 @@
+"""Loads the register (contract section 2: org_units.csv and agencies.csv) into
+raw.register_org_units and raw.register_agencies, after checking it whole: a register that fails a
+check raises RegisterError and leaves the warehouse as it was."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+import catalog
+from ingestion.normalize import clean_text, text_key
+from ingestion.reasons import reason
+from ingestion.schema import REGISTER_AGENCIES, REGISTER_ORG_UNITS
+from ingestion.warehouse import ensure_raw_tables, insert_rows
+
+ORG_UNITS_FILE = "org_units.csv"
+AGENCIES_FILE = "agencies.csv"
+ORG_UNIT_COLUMNS = ("code", "name", "level", "parent_code", "valid_from", "valid_to")
+AGENCY_COLUMNS = ("code", "name", "kind", "managed_by", "district_code", "valid_from", "valid_to")
+# contract section 1: who may be whose parent (since 2025 a commune's parent may be the province)
+PARENT_LEVELS = {"province": (), "district": ("province",), "commune": ("district", "province"),
+                 "village": ("commune",)}
+MANAGED_BY = ("province", "district")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class RegisterError(ValueError):
+    """The register cannot be used; the message is one line, Vietnamese / English."""
+
+
+def load_register(con, register_dir: str | os.PathLike) -> dict:
+    """Check and load the register folder; return row counts keyed by raw table, and a breakdown:
+    {"register_org_units": n, "register_agencies": n, "org_units_by_level": {...},
+    "agencies_by_managed_by": {...}}."""
+    folder = Path(register_dir)
+    if not folder.is_dir():
+        raise RegisterError(reason("reg_missing_dir", path=folder))
+    org_units = _org_units(_read_csv(folder / ORG_UNITS_FILE, ORG_UNIT_COLUMNS))
+    agencies = _agencies(_read_csv(folder / AGENCIES_FILE, AGENCY_COLUMNS), org_units)
+
+    ensure_raw_tables(con)
+    con.begin()
+    try:
+        for table, rows in ((REGISTER_ORG_UNITS, org_units), (REGISTER_AGENCIES, agencies)):
+            con.execute(f"DELETE FROM raw.{table}")
+            insert_rows(con, table, rows)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return {
+        REGISTER_ORG_UNITS: len(org_units),
+        REGISTER_AGENCIES: len(agencies),
+        "org_units_by_level": dict(Counter(r["level"] for r in org_units)),
+        "agencies_by_managed_by": dict(Counter(r["managed_by"] for r in agencies)),
+    }
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """(line number, row with stripped values) of every non-blank data row."""
+    if not path.is_file():
+        raise RegisterError(reason("reg_missing_file", path=path))
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in reader.fieldnames or []]
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise RegisterError(reason("reg_missing_columns", file=path.name, columns=", ".join(missing)))
+            reader.fieldnames = header
+            rows = []
+            for row in reader:
+                values = {c: (row.get(c) or "").strip() for c in columns}
+                if any(values.values()):
+                    rows.append((reader.line_num, values))
+            return rows
+    except UnicodeDecodeError:
+        raise RegisterError(reason("reg_bad_encoding", file=path.name)) from None
+
+
+def _pad(code: str, width: int | None) -> str:
+    """A digit code that lost its leading zeros (Excel) gets them back."""
+    if width and len(code) < width and _DIGITS.fullmatch(code):
+        return code.zfill(width)
+    return code
+
+
+def _date(file: str, line: int, column: str, value: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise RegisterError(reason("reg_bad_date", file=file, line=line, column=column, value=value)) from None
+
+
+def _common(file: str, line: int, row: dict) -> dict:
+    for column in ("code", "name"):
+        if not row[column]:
+            raise RegisterError(reason("reg_blank", file=file, line=line, column=column))
+    valid_from = _date(file, line, "valid_from", row["valid_from"])
+    valid_to = _date(file, line, "valid_to", row["valid_to"])
+    if valid_from and valid_to and valid_from > valid_to:
+        raise RegisterError(reason("reg_date_order", file=file, line=line))
+    name = clean_text(row["name"])
+    return {"name": name, "name_key": text_key(name), "valid_from": valid_from, "valid_to": valid_to}
+
+
+def _check_value(file: str, line: int, column: str, value: str, allowed) -> None:
+    if value not in allowed:
+        raise RegisterError(reason("reg_bad_value", file=file, line=line, column=column, value=value,
+                                   allowed=", ".join(allowed)))
+
+
+def _org_units(rows: list[tuple[int, dict]]) -> list[dict]:
+    widths = catalog.workbook()["code_width"]
+    out: list[dict] = []
+    first_line: dict[str, int] = {}
+    for line, row in rows:
+        _check_value(ORG_UNITS_FILE, line, "level", row["level"], list(PARENT_LEVELS))
+        record = _common(ORG_UNITS_FILE, line, row)
+        code = _pad(row["code"], widths.get(row["level"]))
+        if code in first_line:
+            raise RegisterError(reason("reg_duplicate", file=ORG_UNITS_FILE, line=line, code=code,
+                                       first=first_line[code]))
+        first_line[code] = line
+        out.append({"code": code, "level": row["level"], "parent_code": row["parent_code"], **record,
+                    "_line": line})
+
+    level_of = {r["code"]: r["level"] for r in out}
+    for record in out:
+        line, level, parent = record.pop("_line"), record["level"], record["parent_code"]
+        allowed = PARENT_LEVELS[level]
+        if not allowed:
+            if parent:
+                raise RegisterError(reason("reg_parent_for_province", file=ORG_UNITS_FILE, line=line,
+                                           code=record["code"]))
+            record["parent_code"] = None
+            continue
+        candidates = [parent] + [_pad(parent, widths.get(lv)) for lv in allowed]
+        match = next((c for c in candidates if c and level_of.get(c) in allowed), None)
+        if match is None:
+            raise RegisterError(reason("reg_missing_parent", file=ORG_UNITS_FILE, line=line, parent=parent,
+                                       code=record["code"], allowed="/".join(allowed)))
+        record["parent_code"] = match
+    return out
+
+
+def _agencies(rows: list[tuple[int, dict]], org_units: list[dict]) -> list[dict]:
+    kinds = list(catalog.workbook()["vocab"]["agency_kind"])
+    district_width = catalog.workbook()["code_width"]["district"]
+    districts = {r["code"] for r in org_units if r["level"] == "district"}
+    out: list[dict] = []
+    first_line: dict[str, int] = {}
+    for line, row in rows:
+        _check_value(AGENCIES_FILE, line, "kind", row["kind"], kinds)
+        _check_value(AGENCIES_FILE, line, "managed_by", row["managed_by"], MANAGED_BY)
+        record = _common(AGENCIES_FILE, line, row)
+        code = clean_text(row["code"])
+        if code in first_line:
+            raise RegisterError(reason("reg_duplicate", file=AGENCIES_FILE, line=line, code=code,
+                                       first=first_line[code]))
+        first_line[code] = line
+        district = row["district_code"]
+        if bool(district) != (row["managed_by"] == "district"):
+            raise RegisterError(reason("reg_district_code", file=AGENCIES_FILE, line=line))
+        if district:
+            district = _pad(district, district_width)
+            if district not in districts:
+                raise RegisterError(reason("reg_unknown_district", file=AGENCIES_FILE, line=line,
+                                           code=district))
+        out.append({"code": code, "kind": row["kind"], "managed_by": row["managed_by"],
+                    "district_code": district or None, **record})
+    return out

@@ -1,0 +1,66 @@
+"""Writes rows into the raw tables of the DuckDB warehouse: creates the tables (ingestion.schema),
+turns plain Python row dicts into one Arrow table per raw table and inserts it in a single statement."""
+from __future__ import annotations
+
+import pyarrow as pa
+
+from ingestion.schema import SCHEMA, create_sql, submission_tables, tables
+
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(), "BOOLEAN": pa.bool_(), "BIGINT": pa.int64(), "INTEGER": pa.int32(),
+    "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"),
+}
+
+
+def ensure_raw_tables(con) -> None:
+    """Create schema `raw` and every raw table that does not exist yet.
+
+    A table whose columns no longer match the catalogue is dropped and created again; if it is a
+    submission table, all of them are (raw.files included), so every inbox file is parsed again."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    existing: dict[str, list[tuple[str, str]]] = {}
+    for table, column, sql_type in con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = ? ORDER BY table_name, ordinal_position", [SCHEMA]).fetchall():
+        existing.setdefault(table, []).append((column, sql_type))
+    stale = {t for t, cols in tables().items() if t in existing and existing[t] != cols}
+    if stale & set(submission_tables()):
+        stale |= set(submission_tables())
+    for table in sorted(stale):
+        con.execute(f"DROP TABLE IF EXISTS {SCHEMA}.{table}")
+    for table in tables():
+        con.execute(create_sql(table))
+
+
+def arrow_table(table: str, rows: list[dict]) -> pa.Table:
+    """The rows of raw `table` as one Arrow table with the warehouse's column types.
+    A key missing from a row dict is NULL."""
+    cols = tables()[table]
+    schema = pa.schema([(name, _ARROW_TYPES[sql_type]) for name, sql_type in cols])
+    data = {name: [row.get(name) for row in rows] for name, _ in cols}
+    return pa.table(data, schema=schema)
+
+
+def insert_rows(con, table: str, rows: list[dict]) -> int:
+    """Append `rows` to raw `table` with one INSERT ... SELECT from a registered Arrow table."""
+    if not rows:
+        return 0
+    view = f"_antq_new_{table}"
+    con.register(view, arrow_table(table, rows))
+    try:
+        con.execute(f"INSERT INTO {SCHEMA}.{table} BY NAME SELECT * FROM {view}")
+    finally:
+        con.unregister(view)
+    return len(rows)
+
+
+def delete_source_files(con, table: str, source_files: list[str]) -> None:
+    """Remove from raw `table` every row that came from one of `source_files`."""
+    if not source_files:
+        return
+    view = "_antq_stale_files"
+    con.register(view, pa.table({"source_file": pa.array(source_files, pa.string())}))
+    try:
+        con.execute(f"DELETE FROM {SCHEMA}.{table} WHERE source_file IN (SELECT source_file FROM {view})")
+    finally:
+        con.unregister(view)

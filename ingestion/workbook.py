@@ -1,0 +1,320 @@
+"""Reads one submission workbook into rows of the raw tables, as contract section 3 fixes it.
+
+`parse_workbook` is a pure function of the file: it runs ingestion.safety first, then reads the cover
+and the data sheets of the workbook's level with python-calamine (stored values only: formulas give
+their cached result, macros and external links are never touched). Sheet names, headers, cover labels,
+vocabularies, column types, code widths and totals-row prefixes all come from catalog/workbook.yaml.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+import catalog
+from ingestion.cells import INVALID_VALUE, Rule, convert, raw_text, rule
+from ingestion.normalize import text_key
+from ingestion.reasons import reason
+from ingestion.safety import unsafe_reason
+from ingestion.schema import cover_field_keyed
+
+UNREADABLE_FILE = "UNREADABLE_FILE"
+INVALID_COVER = "INVALID_COVER"
+SHEET_HEADER_NOT_FOUND = "SHEET_HEADER_NOT_FOUND"
+INGESTED = "ingested"
+REJECTED = "rejected"
+IDENTITY_FIELDS = ("level", "code", "period")   # cover fields without which a file has no identity
+
+
+@dataclass
+class ParsedFile:
+    """One inbox file read: its outcome, its cover (raw.files columns) and its rows."""
+    source_file: str
+    file_sha256: str | None
+    status: str = INGESTED
+    check_code: str | None = None
+    reason: str | None = None
+    cover: dict = field(default_factory=dict)                   # raw.files cover columns
+    rows: dict[str, list[dict]] = field(default_factory=dict)   # raw table -> row dicts
+    cell_issues: list[dict] = field(default_factory=list)       # raw.cell_issues row dicts
+
+    def reject(self, check_code: str, why: str) -> ParsedFile:
+        """Mark the file rejected; its rows and cell issues are dropped, its cover fields kept."""
+        self.status, self.check_code, self.reason = REJECTED, check_code, why
+        self.rows.clear()
+        self.cell_issues.clear()
+        return self
+
+
+@dataclass(frozen=True)
+class _CoverField:
+    rule: Rule
+    levels: tuple[str, ...] | None      # None: every level
+    keyed: bool
+
+
+@dataclass(frozen=True)
+class _Layout:
+    sheet: str
+    sheet_key: str
+    table: str
+    required: bool
+    rules: tuple[Rule, ...]
+    unit_index: int | None              # position in `rules` of the layout's unit_column
+    required_enums: tuple[int, ...]     # positions of required enum columns
+
+
+@dataclass(frozen=True)
+class _Catalogue:
+    cover_sheet: str
+    cover_key: str
+    cover: dict[str, _CoverField]
+    cover_by_label: dict[str, str]      # text_key(label) -> field id
+    code_width: dict[str, int]
+    level_words: dict[str, str]
+    layouts: dict[str, tuple[_Layout, ...]]   # level -> its sheet layouts
+    header_rows: int
+    totals_prefixes: tuple[str, ...]
+
+
+@cache
+def _catalogue() -> _Catalogue:
+    wb = catalog.workbook()
+    cover: dict[str, _CoverField] = {}
+    for name, spec in wb["cover"]["fields"].items():
+        levels = tuple(spec["levels"]) if "levels" in spec else None
+        cover[name] = _CoverField(rule(name, spec), levels, cover_field_keyed(spec))
+    layouts: dict[str, list[_Layout]] = {level: [] for level in wb["levels"]}
+    for spec in wb["sheets"].values():
+        rules = tuple(rule(name, col) for name, col in spec["columns"].items())
+        names = [r.name for r in rules]
+        unit = spec.get("unit_column")
+        for level, need in spec["levels"].items():
+            layouts[level].append(_Layout(
+                sheet=spec["sheet"], sheet_key=text_key(spec["sheet"]), table=spec["table"],
+                required=need == "required", rules=rules,
+                unit_index=names.index(unit) if unit else None,
+                required_enums=tuple(i for i, r in enumerate(rules) if r.type == "enum" and r.required),
+            ))
+    return _Catalogue(
+        cover_sheet=wb["cover"]["sheet"],
+        cover_key=text_key(wb["cover"]["sheet"]),
+        cover=cover,
+        cover_by_label={f.rule.header_key: name for name, f in cover.items()},
+        code_width=dict(wb["code_width"]),
+        level_words={level: words[0] for level, words in wb["levels"].items()},
+        layouts={level: tuple(ls) for level, ls in layouts.items()},
+        header_rows=int(wb["header_search_rows"]),
+        totals_prefixes=tuple(text_key(p) for p in wb["totals_row_prefixes"]),
+    )
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parse_workbook(path: str | os.PathLike, source_file: str, *,
+                   file_sha256: str | None = None) -> ParsedFile:
+    """Read the workbook at `path`; `source_file` is its path relative to the inbox.
+
+    Never raises for a bad file: an unsafe or unreadable file, a missing cover or required sheet gives
+    a rejected ParsedFile (UNREADABLE_FILE), a cover without a valid level, code or period one with
+    INVALID_COVER; any exception while reading becomes UNREADABLE_FILE naming the exception's class.
+    """
+    parsed = ParsedFile(source_file, file_sha256)
+    try:
+        if parsed.file_sha256 is None:
+            parsed.file_sha256 = sha256_of(path)
+        why = unsafe_reason(path)
+        if why:
+            return parsed.reject(UNREADABLE_FILE, why)
+        _parse(Path(path), parsed)
+    except OSError as exc:
+        parsed.cover.clear()
+        parsed.reject(UNREADABLE_FILE, reason("os_error", error=type(exc).__name__))
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop an inbox run
+        parsed.cover.clear()
+        parsed.reject(UNREADABLE_FILE, reason("parser_error", error=type(exc).__name__))
+    return parsed
+
+
+def parse_many(tasks: list[tuple[str, str, str | None]]) -> list[ParsedFile]:
+    """parse_workbook over (path, source_file, sha256) tasks: the unit of work of a worker process."""
+    return [parse_workbook(path, source_file, file_sha256=sha) for path, source_file, sha in tasks]
+
+
+def _parse(path: Path, parsed: ParsedFile) -> None:
+    cat = _catalogue()
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        sheet_names: dict[str, str] = {}
+        for name in wb.sheet_names:
+            sheet_names.setdefault(text_key(name), name)   # first sheet wins when two names match
+
+        cover_name = sheet_names.get(cat.cover_key)
+        if cover_name is None:
+            parsed.reject(UNREADABLE_FILE, reason("no_cover_sheet", sheet=cat.cover_sheet))
+            return
+        cover_rows = wb.get_sheet_by_name(cover_name).to_python(skip_empty_area=False)
+        level = _read_cover(cover_rows, cover_name, parsed)
+        if level is None:
+            return
+
+        layouts = cat.layouts[level]
+        for layout in layouts:
+            if layout.required and layout.sheet_key not in sheet_names:
+                parsed.reject(UNREADABLE_FILE, reason("missing_required_sheet", sheet=layout.sheet,
+                                                      level=cat.level_words[level]))
+                return
+        located = []
+        for layout in layouts:
+            name = sheet_names.get(layout.sheet_key)
+            if name is None:
+                continue
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            header_index, mapping, missing = _find_header(rows, layout, cat.header_rows)
+            if header_index is not None:
+                located.append((layout, name, rows, header_index, mapping))
+            elif layout.required:
+                parsed.reject(UNREADABLE_FILE, reason("required_sheet_no_header", sheet=layout.sheet,
+                                                      rows=cat.header_rows, missing=_quoted(missing)))
+                return
+            else:
+                parsed.cell_issues.append(_issue(
+                    parsed, name, None, ", ".join(missing), "", SHEET_HEADER_NOT_FOUND,
+                    reason("header_not_found", rows=cat.header_rows, missing=_quoted(missing)),
+                    None))
+        for layout, name, rows, header_index, mapping in located:
+            _read_rows(parsed, layout, name, rows, header_index, mapping, cat.totals_prefixes)
+    finally:
+        wb.close()
+
+
+def _quoted(headers: list[str]) -> str:
+    return ", ".join(f'"{h}"' for h in headers)
+
+
+def _issue(parsed: ParsedFile, sheet: str, row_number: int | None, column_header: str, value_raw: str,
+           check_code: str, why: str, unit_code: str | None) -> dict:
+    return {
+        "source_file": parsed.source_file, "file_sha256": parsed.file_sha256, "sheet_name": sheet,
+        "row_number": row_number, "column_header": column_header, "value_raw": value_raw,
+        "check_code": check_code, "reason": why, "unit_code": unit_code,
+    }
+
+
+def _read_cover(rows: list[list], sheet: str, parsed: ParsedFile) -> str | None:
+    """Fill parsed.cover; return the level, or None after rejecting the file (INVALID_COVER).
+
+    Labels are read from column A and values from column B, in any order; the first row carrying a
+    label wins."""
+    cat = _catalogue()
+    found: dict[str, tuple[object, int]] = {}
+    for index, row in enumerate(rows):
+        if not row:
+            continue
+        name = cat.cover_by_label.get(text_key(raw_text(row[0])))
+        if name is not None and name not in found:
+            found[name] = (row[1] if len(row) > 1 else "", index + 1)
+
+    cover = parsed.cover
+    problems: list[str] = []
+    issues: list[dict] = []
+    level: str | None = None
+    for name, spec in cat.cover.items():
+        r = spec.rule
+        cell, row_number = found.get(name, ("", None))
+        raw = raw_text(cell)
+        if r.type == "code":
+            r = r.with_width(cat.code_width.get(level) if level else None)
+        applicable = spec.levels is None or level in spec.levels
+        value, issue = convert(r, cell, raw) if applicable else (None, None)
+        cover[name], cover[f"{name}_raw"] = value, raw
+        if spec.keyed:
+            cover[f"{name}_key"] = text_key(value) if value is not None else None
+        if name == "level":
+            level = value
+        if issue is None:
+            continue
+        if name in IDENTITY_FIELDS:
+            problems.append(reason("cover_missing", label=r.header) if raw == "" else
+                            reason("cover_invalid", label=r.header, value=raw, reason=issue[1]))
+        else:
+            issues.append(_issue(parsed, sheet, row_number, r.header, raw, issue[0], issue[1], None))
+    if problems:
+        parsed.reject(INVALID_COVER, "; ".join(problems))
+        return None
+    parsed.cell_issues.extend(issues)
+    return level
+
+
+def _find_header(rows: list[list], layout: _Layout, search_rows: int):
+    """(header row index, column index per rule, []) for the first row within `search_rows` holding
+    every header of the layout, or (None, None, missing headers of the closest row)."""
+    wanted = [r.header_key for r in layout.rules]
+    best_missing = [r.header for r in layout.rules]
+    for index, row in enumerate(rows[:search_rows]):
+        positions: dict[str, int] = {}
+        for col, cell in enumerate(row):
+            if cell != "" and cell is not None:
+                positions.setdefault(text_key(raw_text(cell)), col)
+        mapping = [positions.get(key) for key in wanted]
+        missing = [r.header for r, col in zip(layout.rules, mapping) if col is None]
+        if not missing:
+            return index, mapping, []
+        if len(missing) < len(best_missing):
+            best_missing = missing
+    return None, None, best_missing
+
+
+def _is_totals_row(row: list, raws: list[str], layout: _Layout, prefixes: tuple[str, ...]) -> bool:
+    """A row whose code cell is empty and whose first text begins with a totals prefix ("Tổng",
+    "Cộng"). A layout without a code column uses a stricter test, so that a model named
+    "Cộng đồng ..." is not taken for a total: its required vocabulary cells must be blank too."""
+    if layout.unit_index is not None and raws[layout.unit_index] != "":
+        return False
+    first = next((c for c in row if isinstance(c, str) and c.strip()), None)
+    if first is None or not text_key(first).startswith(prefixes):
+        return False
+    return layout.unit_index is not None or all(raws[i] == "" for i in layout.required_enums)
+
+
+def _read_rows(parsed: ParsedFile, layout: _Layout, sheet: str, rows: list[list], header_index: int,
+               mapping: list[int], prefixes: tuple[str, ...]) -> None:
+    out = parsed.rows.setdefault(layout.table, [])
+    rules = layout.rules
+    unit_name = rules[layout.unit_index].name if layout.unit_index is not None else None
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        cells = [row[col] for col in mapping]
+        raws = [raw_text(cell) for cell in cells]
+        if not any(raws) or _is_totals_row(row, raws, layout, prefixes):
+            continue
+        record = {"source_file": parsed.source_file, "file_sha256": parsed.file_sha256,
+                  "sheet_name": sheet, "row_number": index + 1}
+        issues = []
+        valid = True
+        for r, cell, raw in zip(rules, cells, raws):
+            value, issue = convert(r, cell, raw)
+            record[r.name] = value
+            record[f"{r.name}_raw"] = raw
+            if r.type == "text":
+                record[f"{r.name}_key"] = text_key(value) if value is not None else None
+            if issue is not None:
+                issues.append((r.header, raw, issue))
+                if issue[0] == INVALID_VALUE:
+                    valid = False
+        record["row_valid"] = valid
+        out.append(record)
+        unit_code = record[unit_name] if unit_name else None
+        for header, raw, (check_code, why) in issues:
+            parsed.cell_issues.append(
+                _issue(parsed, sheet, index + 1, header, raw, check_code, why, unit_code))

@@ -1,0 +1,108 @@
+"""Ingestion assets: the register and the inbox land in the raw tables that dbt reads as sources."""
+
+import dagster as dg
+
+import catalog
+from ingestion.inbox import ingest_inbox
+from ingestion.register import load_register
+from orchestration.partitions import half_year_partitions
+from orchestration.resources import AntqPaths, Warehouse
+
+RAW_INBOX_TABLES = ["files", *catalog.raw_tables(), "cell_issues"]
+RAW_REGISTER_TABLES = ["register_org_units", "register_agencies"]
+
+
+def _progress_logger(context: dg.AssetExecutionContext):
+    """Log ingestion progress at every tenth, so thousands of workbooks don't flood the run log."""
+    last = [-1]
+
+    def report(done: int, total: int) -> None:
+        tenth = (10 * done) // max(total, 1)
+        if tenth != last[0] or done == total:
+            last[0] = tenth
+            context.log.info(f"Đã đọc {done}/{total} tệp")
+
+    return report
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(["raw", t], description=f"Danh mục (register): bảng raw.{t}", kinds={"duckdb"})
+        for t in RAW_REGISTER_TABLES
+    ],
+    group_name="ingestion",
+    partitions_def=half_year_partitions,
+    pool="warehouse",
+    can_subset=False,
+)
+def register(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse):
+    """Loads the register (org_units.csv, agencies.csv): who must report, and the denominators."""
+    with warehouse.connect() as con:
+        counts = load_register(con, paths.register_dir)
+    for table in RAW_REGISTER_TABLES:
+        yield dg.MaterializeResult(
+            asset_key=["raw", table],
+            metadata={"dagster/row_count": counts.get(table, 0), "register": dg.MetadataValue.path(paths.register_dir)},
+        )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(["raw", t], description=f"Báo cáo nộp lên: bảng raw.{t}", kinds={"duckdb"})
+        for t in RAW_INBOX_TABLES
+    ],
+    group_name="ingestion",
+    partitions_def=half_year_partitions,
+    pool="warehouse",
+    can_subset=False,
+)
+def inbox(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse):
+    """Reads every workbook of the inbox (all periods; unchanged files are not parsed again) into the
+    raw tables, each row with its file, SHA-256, sheet and Excel row. Unreadable files are recorded."""
+    with warehouse.connect() as con:
+        summary = ingest_inbox(con, paths.inbox_dir, progress=_progress_logger(context))
+        counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_INBOX_TABLES}
+        period_files = con.execute(
+            "select count(*) filter (where status = 'ingested'), count(*) filter (where status = 'rejected') "
+            "from raw.files where period = ? or period is null",
+            [context.partition_key],
+        ).fetchone()
+    context.log.info(
+        f"Hộp thư: {summary.files_seen} tệp, đọc mới {summary.parsed}, không đổi {summary.unchanged}, "
+        f"bị từ chối {summary.rejected}, đã gỡ {summary.removed} ({summary.seconds:.1f} s)"
+    )
+    for table in RAW_INBOX_TABLES:
+        metadata = {"dagster/row_count": counts[table]}
+        if table == "files":
+            metadata.update({
+                "files_seen": summary.files_seen,
+                "files_parsed": summary.parsed,
+                "files_unchanged": summary.unchanged,
+                "files_ingested": summary.ingested,
+                "files_rejected": summary.rejected,
+                "files_removed": summary.removed,
+                "period_files_ingested": period_files[0],
+                "period_files_rejected": period_files[1],
+                "seconds": round(summary.seconds, 2),
+                "inbox": dg.MetadataValue.path(paths.inbox_dir),
+            })
+        yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
+
+
+@dg.asset_check(asset=dg.AssetKey(["raw", "files"]), blocking=False, partitions_def=half_year_partitions)
+def no_rejected_files(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+    """Every file of the period (or with no readable period) is readable; rejected ones are listed."""
+    with warehouse.connect(read_only=True) as con:
+        rows = con.execute(
+            "select source_file, check_code, reason from raw.files "
+            "where status = 'rejected' and (period = ? or period is null) order by source_file",
+            [context.partition_key],
+        ).fetchall()
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rejected_files": len(rows),
+            "sample": dg.MetadataValue.md("\n".join(f"- `{f}` {c}: {r}" for f, c, r in rows[:20]) or "—"),
+        },
+    )

@@ -1,0 +1,73 @@
+"""Publication assets: the period's files of contract section 6 under OUT/PERIOD/."""
+
+import dagster as dg
+
+import catalog
+from orchestration.partitions import half_year_partitions
+from orchestration.resources import AntqPaths, Warehouse
+from reports import published
+
+
+@dg.asset(
+    deps=[dg.AssetKey("mart_indicators")],
+    group_name="publication",
+    partitions_def=half_year_partitions,
+    pool="warehouse",
+    kinds={"csv"},
+)
+def indicators_csv(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
+    """indicators.csv: the published figures for the province and each district (contract section 6)."""
+    out_dir = paths.period_dir(context.partition_key)
+    with warehouse.connect(read_only=True) as con:
+        path, rows = published.write_indicators(con, context.partition_key, out_dir)
+        province = dict(con.execute(
+            "select indicator, achieved from main.mart_indicators where period = ? and org_unit_level = 'province'",
+            [context.partition_key],
+        ).fetchall())
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": rows,
+        "path": dg.MetadataValue.path(str(path)),
+        **{f"province.{k}": v for k, v in province.items()},
+    })
+
+
+@dg.asset_check(asset=indicators_csv, blocking=True, partitions_def=half_year_partitions)
+def every_indicator_published(context: dg.AssetCheckExecutionContext, paths: AntqPaths) -> dg.AssetCheckResult:
+    """A failure of the pipeline itself: the file must hold every catalogue indicator for the province,
+    and achieved never above total."""
+    import csv
+
+    path = paths.period_dir(context.partition_key) / "indicators.csv"
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    province = {r["indicator"] for r in rows if r["org_unit_level"] == "province"}
+    missing = [i["indicator"] for i in catalog.indicators() if i["indicator"] not in province]
+    over = [f"{r['org_unit_code']} {r['indicator']}" for r in rows if r["total"] and int(r["achieved"]) > int(r["total"])]
+    return dg.AssetCheckResult(
+        passed=not missing and not over and bool(rows),
+        metadata={"rows": len(rows), "missing_indicators": ", ".join(missing) or "—",
+                  "achieved_above_total": ", ".join(over[:20]) or "—"},
+    )
+
+
+@dg.asset(
+    deps=[dg.AssetKey("mart_dq_findings")],
+    group_name="publication",
+    partitions_def=half_year_partitions,
+    pool="warehouse",
+    kinds={"csv"},
+)
+def dq_findings_csv(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
+    """dq_findings.csv: one row per data-quality finding of the period, with its cell and a Vietnamese message."""
+    out_dir = paths.period_dir(context.partition_key)
+    with warehouse.connect(read_only=True) as con:
+        rows = published.findings(con, context.partition_key)
+    path, count = published.write_findings(rows, out_dir)
+    by_severity: dict[str, int] = {}
+    for r in rows:
+        by_severity[r["severity"]] = by_severity.get(r["severity"], 0) + 1
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": count,
+        "path": dg.MetadataValue.path(str(path)),
+        **{f"severity.{k}": v for k, v in sorted(by_severity.items())},
+    })

@@ -1,0 +1,45 @@
+"""The one Definitions object of antq: `dagster dev -m orchestration.definitions`."""
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets import ingestion, publication, warehouse
+from orchestration.dbt import DBT_EXECUTABLE, dbt_project
+from orchestration.resources import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER, AntqPaths, Warehouse
+
+ASSET_MODULES = [ingestion, warehouse, publication]
+
+build_job = dg.define_asset_job(
+    "build_period",
+    selection=dg.AssetSelection.all(),
+    description="Lập toàn bộ số liệu, kiểm tra và báo cáo của một kỳ 6 tháng",
+)
+
+
+def resources(inbox=None, register=None, out=None, warehouse_path=None) -> dict:
+    """Resources from arguments, else ANTQ_* environment variables, else the bundled demo."""
+    env = os.environ.get
+    return {
+        "paths": AntqPaths(
+            inbox_dir=str(inbox or env("ANTQ_INBOX", DEMO_INBOX)),
+            register_dir=str(register or env("ANTQ_REGISTER", DEMO_REGISTER)),
+            out_dir=str(out or env("ANTQ_OUT", DEFAULT_OUT)),
+        ),
+        "warehouse": Warehouse(path=str(warehouse_path or env("ANTQ_WAREHOUSE", DEFAULT_WAREHOUSE))),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+    }
+
+
+def build_definitions(**paths) -> dg.Definitions:
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules(ASSET_MODULES),
+        asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
+        jobs=[build_job],
+        resources=resources(**paths),
+    )
+
+
+defs = build_definitions()

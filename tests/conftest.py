@@ -1,0 +1,60 @@
+"""Test-wide setup: Dagster runs go to a throwaway instance, never the project's dagster_home."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _dagster_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("dagster_home")
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = previous
+
+
+# Ingestion tests write their workbooks cell by cell with openpyxl, odd layouts on purpose.
+_COMMUNE_COVER = {"Cấp báo cáo": "Xã", "Mã đơn vị": "22915", "Tên đơn vị": "Phường Mũi Né",
+                  "Kỳ báo cáo": "2021-H1", "Ngày lập": "02/07/2021", "BCĐ xã ban hành kế hoạch": "Có",
+                  "Xã đăng ký An toàn về ANTT": "Có"}
+_VILLAGE_HEADER = ["Mã thôn", "Tên thôn, khu phố", "Ban hành kế hoạch", "Đăng ký An toàn về ANTT",
+                   "Tổng số hộ", "Số hộ đăng ký"]
+
+
+@pytest.fixture
+def write_xlsx():
+    """write_xlsx(path, {sheet name: [row, ...]}) -> path; a row is a list of cell values, None blank."""
+    import openpyxl
+
+    def write(path, sheets: dict) -> object:
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+        for name, rows in sheets.items():
+            ws = wb.create_sheet(name)
+            for row in rows:
+                ws.append(list(row))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def commune_sheets():
+    """commune_sheets(cover overrides, village rows, extra sheets) -> sheets for write_xlsx: a commune
+    workbook (cover labels in column A, values in B; None drops a label) with its villages sheet."""
+    def sheets(cover: dict | None = None, villages: list | None = None, extra: dict | None = None) -> dict:
+        fields = {**_COMMUNE_COVER, **(cover or {})}
+        rows = [[label, value] for label, value in fields.items() if value is not None]
+        if villages is None:
+            villages = [["22915001", "Khu phố 1", "Có", "Có", 500, 450]]
+        return {"Thông tin chung": rows, "Thôn, khu phố": [_VILLAGE_HEADER, *villages], **(extra or {})}
+
+    return sheets

@@ -1,0 +1,122 @@
+"""load_register: the register CSVs (contract section 2) checked whole and loaded into raw tables."""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import duckdb
+import pytest
+
+from ingestion.normalize import text_key
+from ingestion.register import RegisterError, load_register
+
+ORG_HEADER = "code,name,level,parent_code,valid_from,valid_to"
+AGENCY_HEADER = "code,name,kind,managed_by,district_code,valid_from,valid_to"
+ORG_UNITS = [
+    "60,Tỉnh Bình Thuận,province,,,",
+    "593,Thành phố Phan Thiết,district,60,,",
+    "22915,Phường Mũi Né,commune,593,,",
+    "22916,Xã Hàm Hiệp,commune,60,2025-07-01,",          # a commune directly under the province
+    "22915001,Khu phố 1,village,22915,2015-01-01,2030-12-31",
+]
+AGENCIES = [
+    "CQT001,Sở Nội vụ,co_quan,province,,2015-01-01,",
+    "CQ-593-001,Phòng Nội vụ,co_quan,district,593,,",
+    "DN-593-001,Công ty A,doanh_nghiep,district,593,,",
+    "NT-593-001,Trường THCS B,nha_truong,district,593,,",
+]
+
+
+def write_register(folder, org_units=ORG_UNITS, agencies=AGENCIES, org_header=ORG_HEADER,
+                   agency_header=AGENCY_HEADER):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "org_units.csv").write_text("\n".join([org_header, *org_units]) + "\n", encoding="utf-8")
+    (folder / "agencies.csv").write_text("\n".join([agency_header, *agencies]) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    yield connection
+    connection.close()
+
+
+def test_register_loads(con, tmp_path):
+    counts = load_register(con, write_register(tmp_path / "reg"))
+    assert counts == {"register_org_units": 5, "register_agencies": 4,
+                      "org_units_by_level": {"province": 1, "district": 1, "commune": 2, "village": 1},
+                      "agencies_by_managed_by": {"province": 1, "district": 3}}
+    units = {r[0]: r for r in con.execute("select * from raw.register_org_units").fetchall()}
+    assert units["60"] == ("60", "Tỉnh Bình Thuận", "tỉnh bình thuận", "province", None, None, None)
+    assert units["22916"][4:] == ("60", dt.date(2025, 7, 1), None)
+    assert units["22915001"][4:] == ("22915", dt.date(2015, 1, 1), dt.date(2030, 12, 31))
+    agencies = {r[0]: r for r in con.execute("select * from raw.register_agencies").fetchall()}
+    assert agencies["CQT001"][3:6] == ("co_quan", "province", None)
+    assert agencies["DN-593-001"][3:6] == ("doanh_nghiep", "district", "593")
+
+
+def test_codes_that_lost_their_zeros_are_padded_and_names_normalised(con, tmp_path):
+    org_units = ["2,Tỉnh A,province,,,",
+                 "27,Huyện B,district,2,,",
+                 f"781,{unicodedata.normalize('NFD', 'Xã  Vũ Hoà')},commune,27,,",
+                 "781001,Thôn 1,village,781,,"]
+    agencies = ["CQ1,Cơ quan 1,co_quan,district,27,,"]
+    load_register(con, write_register(tmp_path / "reg", org_units, agencies))
+    rows = con.execute("select code, name, name_key, parent_code from raw.register_org_units order by code").fetchall()
+    assert rows == [("00781", "Xã Vũ Hoà", text_key("xã vũ hòa"), "027"),
+                    ("00781001", "Thôn 1", "thôn 1", "00781"),
+                    ("02", "Tỉnh A", "tỉnh a", None),
+                    ("027", "Huyện B", "huyện b", "02")]
+    assert con.execute("select district_code from raw.register_agencies").fetchall() == [("027",)]
+
+
+def test_reloading_replaces_the_register(con, tmp_path):
+    load_register(con, write_register(tmp_path / "reg"))
+    load_register(con, write_register(tmp_path / "reg2", ORG_UNITS[:2], AGENCIES[:1]))
+    assert con.execute("select count(*) from raw.register_org_units").fetchone() == (2,)
+    assert con.execute("select count(*) from raw.register_agencies").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("org_units, agencies, message", [
+    (ORG_UNITS + ["99,Tỉnh X,tinh,,,"], AGENCIES, "unknown level 'tinh'"),
+    (ORG_UNITS + ["593,Trùng,district,60,,"], AGENCIES, "duplicate code 593 (first on line 3)"),
+    (ORG_UNITS + ["594,Huyện Y,district,,,"], AGENCIES, "parent '' of 594 is missing"),
+    (ORG_UNITS + ["22999,Xã Z,commune,599,,"], AGENCIES, "parent '599' of 22999 is missing"),
+    (ORG_UNITS + ["22999001,Thôn Z,village,593,,"], AGENCIES, "parent '593' of 22999001 is missing"),
+    (ORG_UNITS + ["61,Tỉnh Y,province,60,,"], AGENCIES, "province 61 must have an empty parent_code"),
+    (ORG_UNITS + ["22999,,commune,593,,"], AGENCIES, "line 7: name is empty"),
+    (ORG_UNITS + ["22999,Xã Q,commune,593,01/07/2021,"], AGENCIES, "valid_from '01/07/2021' is not an ISO date"),
+    (ORG_UNITS + ["22999,Xã Q,commune,593,2022-01-01,2021-01-01"], AGENCIES, "valid_from is after valid_to"),
+    (ORG_UNITS, AGENCIES + ["X1,Hội,hoi,province,,,"], "unknown kind 'hoi'"),
+    (ORG_UNITS, AGENCIES + ["X1,Hội,co_quan,commune,,,"], "unknown managed_by 'commune'"),
+    (ORG_UNITS, AGENCIES + ["CQT001,Sở Nội vụ,co_quan,province,,,"], "duplicate code CQT001"),
+    (ORG_UNITS, AGENCIES + ["X1,Ban A,co_quan,province,593,,"], "district_code must be set exactly when"),
+    (ORG_UNITS, AGENCIES + ["X1,Ban A,co_quan,district,,,"], "district_code must be set exactly when"),
+    (ORG_UNITS, AGENCIES + ["X1,Ban A,co_quan,district,22915,,"], "district '22915' is not a district"),
+])
+def test_invalid_register_raises_one_line_reason(con, tmp_path, org_units, agencies, message):
+    with pytest.raises(RegisterError) as error:
+        load_register(con, write_register(tmp_path / "reg", org_units, agencies))
+    text = str(error.value)
+    assert message in text and "\n" not in text
+    assert " / " in text                                  # Vietnamese / English
+
+
+def test_missing_folder_file_or_column(con, tmp_path):
+    with pytest.raises(RegisterError, match="register folder not found"):
+        load_register(con, tmp_path / "nowhere")
+    folder = write_register(tmp_path / "reg")
+    (folder / "agencies.csv").unlink()
+    with pytest.raises(RegisterError, match="register file not found"):
+        load_register(con, folder)
+    folder = write_register(tmp_path / "reg2", org_header="code,name,level,parent")
+    with pytest.raises(RegisterError, match="lacks columns parent_code, valid_from, valid_to"):
+        load_register(con, folder)
+
+
+def test_a_failed_load_keeps_the_previous_register(con, tmp_path):
+    load_register(con, write_register(tmp_path / "reg"))
+    with pytest.raises(RegisterError):
+        load_register(con, write_register(tmp_path / "bad", ORG_UNITS + ["x,,province,,,"]))
+    assert con.execute("select count(*) from raw.register_org_units").fetchone() == (5,)

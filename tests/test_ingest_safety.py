@@ -1,0 +1,159 @@
+"""ingestion.safety: every kind of unsafe or unreadable file is refused, before any parser opens it,
+with its Vietnamese reason; parse_workbook turns the refusal into UNREADABLE_FILE."""
+from __future__ import annotations
+
+import zipfile
+
+import openpyxl
+import pytest
+
+from ingestion.safety import MB, OLE2_SIGNATURE, Limits, unsafe_reason
+from ingestion.workbook import parse_workbook
+
+
+@pytest.fixture
+def good(tmp_path, write_xlsx, commune_sheets):
+    return write_xlsx(tmp_path / "good.xlsx", commune_sheets())
+
+
+def rewrite_zip(src, dst, replace: dict[str, bytes] | None = None, extra: dict[str, bytes] | None = None):
+    """Copy the zip `src` to `dst`, replacing or adding members."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, (replace or {}).get(info.filename, zin.read(info)))
+        for name, data in (extra or {}).items():
+            zout.writestr(name, data)
+    return dst
+
+
+def bomb(path, members: dict[str, int]):
+    """A zip holding `members` of that many zero bytes each (streamed, so memory stays small), plus
+    an empty xl/workbook.xml."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        for name, size in members.items():
+            with zf.open(name, "w", force_zip64=True) as fh:
+                block = b"\0" * MB
+                for _ in range(size // MB):
+                    fh.write(block)
+    return path
+
+
+def test_a_good_workbook_is_safe(good):
+    assert unsafe_reason(good) is None
+
+
+def test_random_bytes(tmp_path):
+    path = tmp_path / "rac.xlsx"
+    path.write_bytes(b"\x00garbage" * 600)
+    assert unsafe_reason(path) == "không phải tệp Excel .xlsx"
+
+
+def test_text_file(tmp_path):
+    path = tmp_path / "ghi_chu.txt"
+    path.write_text("Báo cáo gửi sau", encoding="utf-8")
+    assert unsafe_reason(path) == "không phải tệp Excel .xlsx"
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "rong.xlsx"
+    path.write_bytes(b"")
+    assert unsafe_reason(path) == "tệp rỗng (0 byte)"
+
+
+def test_truncated_zip(tmp_path, good):
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    assert unsafe_reason(path) == "tệp .xlsx bị hỏng hoặc không đầy đủ"
+
+
+def test_legacy_xls(tmp_path):
+    path = tmp_path / "cu.xls"
+    path.write_bytes(OLE2_SIGNATURE + b"\0" * 504 + "Workbook".encode("utf-16-le") + b"\0" * 2000)
+    assert unsafe_reason(path).startswith("định dạng Excel cũ (.xls)")
+
+
+def test_password_protected_workbook(tmp_path):
+    path = tmp_path / "matkhau.xlsx"
+    path.write_bytes(OLE2_SIGNATURE + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 64
+                     + "EncryptedPackage".encode("utf-16-le") + b"\0" * 2000)
+    assert unsafe_reason(path).startswith("tệp được đặt mật khẩu")
+
+
+def test_too_large_on_disk(good):
+    assert unsafe_reason(good, Limits(max_file_bytes=1000)).startswith("tệp quá lớn")
+
+
+def test_zip_bomb_by_compression_ratio(tmp_path):
+    path = bomb(tmp_path / "ratio.xlsx", {"xl/media/image1.bin": 8 * MB})
+    assert path.stat().st_size < MB
+    assert unsafe_reason(path).startswith("tỉ lệ nén bất thường")
+
+
+def test_zip_bomb_by_total_size(tmp_path):
+    path = bomb(tmp_path / "total.xlsx", {"xl/media/image1.bin": 101 * MB})
+    assert path.stat().st_size < 2 * MB
+    assert unsafe_reason(path).startswith("dung lượng sau giải nén quá lớn")
+
+
+def test_xml_entity_bomb(tmp_path, good):
+    with zipfile.ZipFile(good) as zf:
+        xml = zf.read("xl/workbook.xml")
+    evil = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+            + xml.split(b"?>", 1)[-1])
+    path = rewrite_zip(good, tmp_path / "entity.xlsx", {"xl/workbook.xml": evil})
+    assert unsafe_reason(path) == "thành phần xl/workbook.xml chứa khai báo DOCTYPE/ENTITY, không an toàn"
+
+
+def test_utf16_xml_member(tmp_path, good):
+    with zipfile.ZipFile(good) as zf:
+        xml = zf.read("xl/workbook.xml")
+    path = rewrite_zip(good, tmp_path / "utf16.xlsx", {"xl/workbook.xml": xml.decode().encode("utf-16")})
+    assert unsafe_reason(path) == "thành phần xl/workbook.xml không dùng bảng mã UTF-8"
+
+
+def test_zip_without_workbook_xml(tmp_path):
+    path = tmp_path / "word.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<document/>")
+    assert unsafe_reason(path) == "không có xl/workbook.xml, không phải sổ tính Excel"
+
+
+def test_far_apart_cells_are_refused_before_the_reader_allocates_them(tmp_path):
+    """A value in A1 and one in XFD1048576 would make the Excel reader allocate the whole sheet and
+    abort the process; the check refuses the 5 KB file instead."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Thông tin chung"
+    ws["A1"] = "Cấp báo cáo"
+    ws["XFD1048576"] = "x"
+    path = tmp_path / "sparse.xlsx"
+    wb.save(path)
+    assert path.stat().st_size < 10_000
+    assert unsafe_reason(path).startswith("trang tính xl/worksheets/sheet1.xml có vùng dữ liệu quá lớn")
+    parsed = parse_workbook(path, "sparse.xlsx")
+    assert (parsed.status, parsed.check_code) == ("rejected", "UNREADABLE_FILE")
+
+
+def test_cells_without_references_still_count(tmp_path, good):
+    """Cells with no `r` attribute are placed one after another: a row of them at the last row."""
+    with zipfile.ZipFile(good) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    many = b"<row r=\"1048576\">" + b"<c t=\"inlineStr\"><is><t>x</t></is></c>" * 10 + b"</row>"
+    sheet = sheet.replace(b"</sheetData>", many + b"</sheetData>")
+    path = rewrite_zip(good, tmp_path / "norefs.xlsx", {"xl/worksheets/sheet1.xml": sheet})
+    assert unsafe_reason(path).startswith("trang tính xl/worksheets/sheet1.xml có vùng dữ liệu quá lớn")
+
+
+def test_parse_workbook_refuses_an_unsafe_file_without_opening_it(tmp_path, monkeypatch):
+    path = tmp_path / "cu.xls"
+    path.write_bytes(OLE2_SIGNATURE + b"\0" * 1000)
+
+    def never(*_):
+        raise AssertionError("the parser opened an unsafe file")
+
+    monkeypatch.setattr("ingestion.workbook.CalamineWorkbook.from_path", never, raising=False)
+    parsed = parse_workbook(path, "cu.xls")
+    assert (parsed.status, parsed.check_code) == ("rejected", "UNREADABLE_FILE")
+    assert parsed.reason.startswith("định dạng Excel cũ (.xls)")

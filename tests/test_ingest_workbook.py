@@ -1,0 +1,355 @@
+"""parse_workbook against contract section 3: the matching rules, the value vocabularies, the cover
+and the sheet rules. Workbooks are written cell by cell with openpyxl, odd layouts on purpose."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+
+import pytest
+
+import ingestion.workbook as workbook_module
+from ingestion.workbook import parse_workbook
+
+MODEL_HEADER = ["Tên mô hình", "Nhóm", "Mã thôn", "Năm thành lập"]
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+def parse(path):
+    return parse_workbook(path, path.name)
+
+
+def issues_of(parsed, check_code=None):
+    return [i for i in parsed.cell_issues if check_code is None or i["check_code"] == check_code]
+
+
+def test_good_commune_workbook_has_lineage(tmp_path, write_xlsx, commune_sheets):
+    path = write_xlsx(tmp_path / "xa.xlsx", commune_sheets())
+    parsed = parse(path)
+    assert (parsed.status, parsed.check_code, parsed.reason) == ("ingested", None, None)
+    assert parsed.cover["level"] == "commune" and parsed.cover["code"] == "22915"
+    assert parsed.cover["name"] == "Phường Mũi Né" and parsed.cover["name_key"] == "phường mũi né"
+    (row,) = parsed.rows["villages"]
+    assert row["source_file"] == "xa.xlsx"
+    assert row["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (row["sheet_name"], row["row_number"], row["row_valid"]) == ("Thôn, khu phố", 2, True)
+    assert row["village_code"] == "22915001" and row["village_name_key"] == "khu phố 1"
+    assert (row["households_total"], row["households_total_raw"]) == (500, "500")
+    assert parsed.cell_issues == []
+
+
+def test_nfd_case_and_whitespace_in_sheet_names_headers_labels(tmp_path, write_xlsx):
+    cover = [[nfd("  CẤP   BÁO CÁO "), nfd("xã")], [nfd("mã ĐƠN vị"), "22915"],
+             ["TÊN ĐƠN VỊ", "Phường Mũi Né"], [nfd("kỳ báo cáo"), "2021-h1"], ["ngày lập", "02/07/2021"]]
+    header = [nfd(h.upper()) + "  " for h in
+              ["Mã thôn", "Tên thôn, khu phố", "Ban hành kế hoạch", "Đăng ký  An toàn về ANTT",
+               "Tổng số hộ", "Số hộ đăng ký"]]
+    sheets = {nfd("THÔNG TIN CHUNG"): cover,
+              nfd(" thôn,  KHU phố"): [header, ["22915001", "Thôn 1", "có", "KHÔNG", 10, 5]]}
+    parsed = parse(write_xlsx(tmp_path / "nfd.xlsx", sheets))
+    assert parsed.status == "ingested", parsed.reason
+    assert (parsed.cover["level"], parsed.cover["period"]) == ("commune", "2021-H1")
+    (row,) = parsed.rows["villages"]
+    assert row["sheet_name"] == nfd(" thôn,  KHU phố")           # as written in the workbook
+    assert (row["plan_issued"], row["safe_registered"]) == (True, False)
+
+
+def test_header_below_a_title_with_shuffled_and_extra_columns(tmp_path, write_xlsx, commune_sheets):
+    villages = [
+        ["DANH SÁCH THÔN, KHU PHỐ"],
+        [None],
+        ["(Kèm theo báo cáo 6 tháng)"],
+        ["STT", "Số hộ đăng ký", "Tên thôn, khu phố", "Ghi chú", "Tổng số hộ", "Mã thôn",
+         "Đăng ký An toàn về ANTT", "Ban hành kế hoạch"],
+        [1, 40, "Thôn A", "mới", 50, "22915001", "Có", "Không"],
+        [2, 70, "Thôn B", None, 80, "22915002", "Không", "Có"],
+    ]
+    sheets = commune_sheets()
+    sheets["Thôn, khu phố"] = villages
+    parsed = parse(write_xlsx(tmp_path / "title.xlsx", sheets))
+    rows = parsed.rows["villages"]
+    assert [r["row_number"] for r in rows] == [5, 6]
+    a, b = rows
+    assert (a["village_code"], a["village_name"], a["households_total"], a["households_registered"],
+            a["plan_issued"], a["safe_registered"]) == ("22915001", "Thôn A", 50, 40, False, True)
+    assert (b["village_code"], b["plan_issued"], b["safe_registered"]) == ("22915002", True, False)
+    assert not any(k.startswith(("STT", "Ghi")) for k in a)
+
+
+def test_totals_rows_and_blank_rows_are_skipped(tmp_path, write_xlsx, commune_sheets):
+    villages = [
+        ["22915001", "Thôn 1", "Có", "Có", 100, 90],
+        [None, None, None, None, None, None],
+        ["22915002", "Thôn 2", "Có", "Có", 200, 150],
+        [None, "Tổng cộng", None, None, 300, 240],
+        [None, "  CỘNG:", None, None, 300, 240],
+        ["   ", "", None, None, None, None],
+    ]
+    parsed = parse(write_xlsx(tmp_path / "totals.xlsx", commune_sheets(villages=villages)))
+    assert [r["row_number"] for r in parsed.rows["villages"]] == [2, 4]
+    assert parsed.cell_issues == []
+
+
+def test_totals_prefix_does_not_drop_a_named_model(tmp_path, write_xlsx, commune_sheets):
+    models = [MODEL_HEADER,
+              ["Cộng đồng bình yên", 6, "22915001", 2020],
+              ["Tổ tự quản", "1", None, None],
+              ["Cộng", None, None, None]]
+    parsed = parse(write_xlsx(tmp_path / "models.xlsx", commune_sheets(extra={"Mô hình": models})))
+    names = [r["model_name"] for r in parsed.rows["models"]]
+    assert names == ["Cộng đồng bình yên", "Tổ tự quản"]
+
+
+def test_numeric_codes_are_zero_padded_to_their_level_width(tmp_path, write_xlsx, commune_sheets):
+    villages = [[123001, "Thôn 1", "Có", "Có", 10, 5], ["00123002", "Thôn 2", "Có", "Có", 10, 5]]
+    parsed = parse(write_xlsx(tmp_path / "pad.xlsx", commune_sheets({"Mã đơn vị": 123}, villages)))
+    assert (parsed.cover["code"], parsed.cover["code_raw"]) == ("00123", "123")
+    assert [(r["village_code"], r["village_code_raw"]) for r in parsed.rows["villages"]] == [
+        ("00123001", "123001"), ("00123002", "00123002")]
+
+    parsed = parse(write_xlsx(tmp_path / "float.xlsx", commune_sheets({"Mã đơn vị": 22915.0})))
+    assert parsed.cover["code"] == "22915"
+
+
+@pytest.mark.parametrize("cell, expected, issue", [
+    (500, 500, None),
+    (500.0, 500, None),
+    ("42", 42, None),
+    ("1.234", 1234, None),
+    ("1.234.567", 1234567, None),
+    (1.5, None, "INVALID_VALUE"),
+    (-3, None, "INVALID_VALUE"),
+    ("1,5", None, "INVALID_VALUE"),
+    ("12.34", None, "INVALID_VALUE"),
+    ("năm trăm", None, "INVALID_VALUE"),
+    (None, None, "MISSING_VALUE"),
+])
+def test_count_values(tmp_path, write_xlsx, commune_sheets, cell, expected, issue):
+    villages = [["22915001", "Thôn 1", "Có", "Có", cell, 5]]
+    parsed = parse(write_xlsx(tmp_path / "count.xlsx", commune_sheets(villages=villages)))
+    (row,) = parsed.rows["villages"]
+    assert row["households_total"] == expected
+    assert row["row_valid"] == (issue != "INVALID_VALUE")         # a blank count keeps the row
+    found = [(i["column_header"], i["check_code"]) for i in parsed.cell_issues]
+    assert found == ([("Tổng số hộ", issue)] if issue else [])
+    if issue == "INVALID_VALUE":
+        assert parsed.cell_issues[0]["reason"] == "không phải số nguyên không âm"
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("Có", True), ("x", True), ("X", True), (1, True), ("1", True), (True, True), ("TRUE", True),
+    ("Không", False), ("  không ", False), (0, False), (False, False), ("FALSE", False),
+])
+def test_yes_no_vocabulary(tmp_path, write_xlsx, commune_sheets, cell, expected):
+    villages = [["22915001", "Thôn 1", cell, "Có", 10, 5]]
+    parsed = parse(write_xlsx(tmp_path / "yn.xlsx", commune_sheets(villages=villages)))
+    (row,) = parsed.rows["villages"]
+    assert (row["plan_issued"], row["row_valid"]) == (expected, True)
+    assert parsed.cell_issues == []
+
+
+def test_blank_and_invalid_yes_no(tmp_path, write_xlsx, commune_sheets):
+    villages = [["22915001", "Thôn 1", None, "có lẽ", 10, 5]]
+    parsed = parse(write_xlsx(tmp_path / "yn.xlsx", commune_sheets(villages=villages)))
+    (row,) = parsed.rows["villages"]
+    assert (row["plan_issued"], row["plan_issued_raw"]) == (False, "")
+    assert (row["safe_registered"], row["safe_registered_raw"], row["row_valid"]) == (None, "có lẽ", False)
+    by_header = {i["column_header"]: i for i in parsed.cell_issues}
+    assert by_header["Ban hành kế hoạch"]["check_code"] == "MISSING_VALUE"
+    invalid = by_header["Đăng ký An toàn về ANTT"]
+    assert (invalid["check_code"], invalid["reason"], invalid["value_raw"]) == (
+        "INVALID_VALUE", "không thuộc danh mục: Có/Không", "có lẽ")
+    assert (invalid["sheet_name"], invalid["row_number"], invalid["unit_code"]) == ("Thôn, khu phố", 2, "22915001")
+    assert invalid["source_file"] == "yn.xlsx" and len(invalid["file_sha256"]) == 64
+
+
+def test_model_groups_by_number_or_name_and_years(tmp_path, write_xlsx, commune_sheets):
+    models = [MODEL_HEADER,
+              ["M1", "3", "22915001", 2019],
+              ["M2", 3, None, "2020"],
+              ["M3", "Đảm bảo trật tự an toàn giao thông", None, None],
+              ["M4", "TÁI HOÀ NHẬP CỘNG ĐỒNG", None, None],           # old tone placement: hoà
+              ["M5", nfd("phòng, chống ma tuý"), None, None],          # tuý, decomposed
+              ["M6", "7", None, 1800],
+              ["M7", None, 22915002, None]]
+    parsed = parse(write_xlsx(tmp_path / "groups.xlsx", commune_sheets(extra={"Mô hình": models})))
+    rows = {r["model_name"]: r for r in parsed.rows["models"]}
+    assert [rows[m]["model_group"] for m in ("M1", "M2", "M3", "M4", "M5")] == ["3", "3", "3", "1", "4"]
+    assert [rows[m]["founded_year"] for m in ("M1", "M2", "M3")] == [2019, 2020, None]
+    assert rows["M7"]["unit_code"] == "22915002"
+    assert [m for m, r in rows.items() if not r["row_valid"]] == ["M6", "M7"]
+    reasons = {(i["row_number"], i["column_header"]): i["reason"] for i in parsed.cell_issues}
+    assert reasons == {(7, "Nhóm"): "không thuộc danh mục: 1/2/3/4/5/6",
+                       (7, "Năm thành lập"): "không phải năm hợp lệ (1900–2100)",
+                       (8, "Nhóm"): "bỏ trống"}
+
+
+@pytest.mark.parametrize("created_on", [dt.datetime(2021, 7, 2), "02/07/2021", "2/7/2021"])
+def test_created_on_as_excel_date_or_text(tmp_path, write_xlsx, commune_sheets, created_on):
+    parsed = parse(write_xlsx(tmp_path / "d.xlsx", commune_sheets({"Ngày lập": created_on})))
+    assert parsed.cover["created_on"] == dt.date(2021, 7, 2)
+
+
+def test_invalid_created_on_is_a_cell_issue_not_a_rejection(tmp_path, write_xlsx, commune_sheets):
+    parsed = parse(write_xlsx(tmp_path / "d.xlsx", commune_sheets({"Ngày lập": "31/02/2021"})))
+    assert parsed.status == "ingested"
+    assert parsed.cover["created_on"] is None
+    (issue,) = issues_of(parsed)
+    assert (issue["sheet_name"], issue["column_header"], issue["check_code"], issue["row_number"]) == (
+        "Thông tin chung", "Ngày lập", "INVALID_VALUE", 5)
+
+
+@pytest.mark.parametrize("written, period", [
+    ("2021-H1", "2021-H1"), ("6 tháng đầu năm 2021", "2021-H1"), (nfd("6 THÁNG  CUỐI NĂM 2020"), "2020-H2"),
+    ("2020-h2", "2020-H2"),
+])
+def test_period_words(tmp_path, write_xlsx, commune_sheets, written, period):
+    parsed = parse(write_xlsx(tmp_path / "p.xlsx", commune_sheets({"Kỳ báo cáo": written})))
+    assert (parsed.cover["period"], parsed.cover["period_raw"]) == (period, written)
+
+
+@pytest.mark.parametrize("written, version, issue", [
+    (None, 1, False), ("2", 2, False), (3, 3, False), ("hai", None, True), (0, None, True),
+])
+def test_version(tmp_path, write_xlsx, commune_sheets, written, version, issue):
+    parsed = parse(write_xlsx(tmp_path / "v.xlsx", commune_sheets({"Phiên bản": written})))
+    assert parsed.status == "ingested"
+    assert parsed.cover["version"] == version
+    assert [i["column_header"] for i in parsed.cell_issues] == (["Phiên bản"] if issue else [])
+
+
+def test_blank_cover_yes_no_of_a_commune_is_no_with_a_warning(tmp_path, write_xlsx, commune_sheets):
+    parsed = parse(write_xlsx(tmp_path / "c.xlsx", commune_sheets({"Xã đăng ký An toàn về ANTT": None})))
+    assert parsed.cover["commune_safe"] is False
+    assert parsed.cover["district_steering_plan"] is None            # not a district's field
+    (issue,) = parsed.cell_issues
+    assert (issue["column_header"], issue["check_code"], issue["row_number"]) == (
+        "Xã đăng ký An toàn về ANTT", "MISSING_VALUE", None)
+
+
+@pytest.mark.parametrize("cover, label, kept", [
+    ({"Cấp báo cáo": None}, "Cấp báo cáo", {"code": "22915", "period": "2021-H1"}),
+    ({"Cấp báo cáo": "Phường"}, "Cấp báo cáo", {"code": "22915", "name": "Phường Mũi Né"}),
+    ({"Mã đơn vị": None}, "Mã đơn vị", {"level": "commune", "period": "2021-H1"}),
+    ({"Mã đơn vị": 229.15}, "Mã đơn vị", {"level": "commune", "code_raw": "229.15"}),
+    ({"Kỳ báo cáo": None}, "Kỳ báo cáo", {"level": "commune", "code": "22915"}),
+    ({"Kỳ báo cáo": "năm 2021"}, "Kỳ báo cáo", {"code": "22915", "period_raw": "năm 2021"}),
+])
+def test_cover_without_valid_level_code_or_period_is_rejected(tmp_path, write_xlsx, commune_sheets,
+                                                              cover, label, kept):
+    parsed = parse(write_xlsx(tmp_path / "bad.xlsx", commune_sheets(cover)))
+    assert (parsed.status, parsed.check_code) == ("rejected", "INVALID_COVER")
+    assert f'"{label}"' in parsed.reason
+    assert {k: parsed.cover[k] for k in kept} == kept
+    assert parsed.rows == {} and parsed.cell_issues == []
+
+
+def test_cover_naming_several_problems(tmp_path, write_xlsx, commune_sheets):
+    parsed = parse(write_xlsx(tmp_path / "bad.xlsx", commune_sheets({"Cấp báo cáo": None, "Kỳ báo cáo": "x"})))
+    assert parsed.reason == 'thiếu "Cấp báo cáo"; "Kỳ báo cáo" không hợp lệ: "x" ' \
+                            "(không phải kỳ báo cáo hợp lệ (ví dụ 2021-H1 hoặc 6 tháng đầu năm 2021))"
+
+
+def test_missing_cover_sheet(tmp_path, write_xlsx, commune_sheets):
+    sheets = commune_sheets()
+    sheets["Bìa"] = sheets.pop("Thông tin chung")
+    parsed = parse(write_xlsx(tmp_path / "nocover.xlsx", sheets))
+    assert (parsed.status, parsed.check_code, parsed.reason) == (
+        "rejected", "UNREADABLE_FILE", 'không có trang "Thông tin chung"')
+
+
+def test_required_sheet_missing(tmp_path, write_xlsx, commune_sheets):
+    sheets = commune_sheets()
+    del sheets["Thôn, khu phố"]
+    parsed = parse(write_xlsx(tmp_path / "novillages.xlsx", sheets))
+    assert (parsed.status, parsed.check_code) == ("rejected", "UNREADABLE_FILE")
+    assert parsed.reason == 'thiếu trang bắt buộc "Thôn, khu phố" của báo cáo cấp Xã'
+    assert parsed.cover["code"] == "22915"                          # the finding can name the unit
+
+
+def test_required_sheet_without_its_headers(tmp_path, write_xlsx, commune_sheets):
+    sheets = commune_sheets()
+    sheets["Thôn, khu phố"] = [["Mã thôn", "Tên thôn"], ["22915001", "Thôn 1"]]
+    parsed = parse(write_xlsx(tmp_path / "badvillages.xlsx", sheets))
+    assert (parsed.status, parsed.check_code) == ("rejected", "UNREADABLE_FILE")
+    assert '"Tên thôn, khu phố"' in parsed.reason and '"Số hộ đăng ký"' in parsed.reason
+
+
+def test_optional_sheet_without_headers_is_a_sheet_issue(tmp_path, write_xlsx, commune_sheets):
+    models = [["Tên mô hình", "Nhóm"], ["Camera", "3"]]
+    sheets = commune_sheets(extra={"Mô hình": models, "Khen thưởng": [["Đối tượng"]] + [[None]] * 12})
+    parsed = parse(write_xlsx(tmp_path / "nomodels.xlsx", sheets))
+    assert parsed.status == "ingested"
+    assert len(parsed.rows["villages"]) == 1 and "models" not in parsed.rows
+    issues = {i["sheet_name"]: i for i in issues_of(parsed, "SHEET_HEADER_NOT_FOUND")}
+    assert set(issues) == {"Mô hình", "Khen thưởng"}
+    assert issues["Mô hình"]["row_number"] is None
+    assert issues["Mô hình"]["column_header"] == "Mã thôn, Năm thành lập"
+    assert '"Mã thôn", "Năm thành lập"' in issues["Mô hình"]["reason"]
+
+
+def test_header_beyond_the_search_rows_is_not_found(tmp_path, write_xlsx, commune_sheets):
+    models = [[None]] * 10 + [MODEL_HEADER, ["Camera", "3", None, None]]
+    parsed = parse(write_xlsx(tmp_path / "deep.xlsx", commune_sheets(extra={"Mô hình": models})))
+    assert [i["check_code"] for i in parsed.cell_issues] == ["SHEET_HEADER_NOT_FOUND"]
+
+
+def test_district_workbook(tmp_path, write_xlsx):
+    cover = [["Cấp báo cáo", "Huyện"], ["Mã đơn vị", 593], ["Tên đơn vị", "Thành phố Phan Thiết"],
+             ["Kỳ báo cáo", "6 tháng đầu năm 2021"], ["Ngày lập", dt.date(2021, 7, 5)],
+             ["BCĐ huyện ban hành kế hoạch", "x"], ["Người lập", "  Trần   Thị B "]]
+    agencies = [["Mã đơn vị", "Tên đơn vị", "Loại hình", "Ban hành kế hoạch", "Đăng ký An toàn về ANTT"],
+                ["CQ-593-001", "Phòng Nội vụ", "Cơ quan", "Có", "Có"],
+                [12, "Công ty A", "doanh nghiệp", "Không", None],
+                [None, "Tổng cộng", None, None, None]]
+    summary = [["Chỉ tiêu", "Số đạt", "Tổng số"],
+               ["BCĐ xã ban hành kế hoạch", 10, 12],
+               ["Mô hình tự phòng, tự quản", "1.002", None]]
+    parsed = parse(write_xlsx(tmp_path / "huyen.xlsx", {
+        "Thông tin chung": cover, "Cơ quan, DN, nhà trường": agencies, "Tổng hợp": summary}))
+    assert parsed.status == "ingested", parsed.reason
+    c = parsed.cover
+    assert (c["level"], c["code"], c["period"], c["district_steering_plan"]) == ("district", "593", "2021-H1", True)
+    assert (c["commune_safe"], c["preparer"], c["preparer_raw"]) == (None, "Trần Thị B", "  Trần   Thị B ")
+    assert [(r["agency_code"], r["agency_kind"]) for r in parsed.rows["agencies"]] == [
+        ("CQ-593-001", "co_quan"), ("12", "doanh_nghiep")]
+    assert [(r["summary_item"], r["achieved"], r["total"]) for r in parsed.rows["district_summary"]] == [
+        ("commune_steering_plan", 10, 12), ("models", 1002, None)]
+    assert [(i["column_header"], i["check_code"], i["unit_code"]) for i in parsed.cell_issues] == [
+        ("Đăng ký An toàn về ANTT", "MISSING_VALUE", "12")]
+
+
+def test_province_workbook_and_xlsm_extension(tmp_path, write_xlsx):
+    cover = [["Cấp báo cáo", "Tỉnh"], ["Mã đơn vị", 60], ["Tên đơn vị", "Tỉnh Bình Thuận"],
+             ["Kỳ báo cáo", "2021-H1"], ["Ngày lập", "05/07/2021"], ["Phiên bản", 2]]
+    agencies = [["Mã đơn vị", "Tên đơn vị", "Loại hình", "Ban hành kế hoạch", "Đăng ký An toàn về ANTT"],
+                ["CQT001", "Sở Nội vụ", "Cơ quan", "Có", "Có"]]
+    models = [["Tên mô hình", "Nhóm", "Mã đơn vị", "Năm thành lập"], ["Cơ quan an toàn", 6, "CQT001", 2018]]
+    awards = [["Đối tượng", "Tên", "Hình thức", "Số quyết định"],
+              ["Cá nhân", "Nguyễn Văn A", "Kỷ niệm chương Bảo vệ an ninh Tổ quốc", 1234]]
+    parsed = parse(write_xlsx(tmp_path / "tinh.xlsm", {
+        "Thông tin chung": cover, "Cơ quan, DN, nhà trường": agencies, "Mô hình": models,
+        "Khen thưởng": awards}))
+    assert parsed.status == "ingested", parsed.reason
+    assert (parsed.cover["code"], parsed.cover["version"]) == ("60", 2)
+    assert [(r["unit_code"], r["model_group"]) for r in parsed.rows["models"]] == [("CQT001", "6")]
+    (award,) = parsed.rows["awards"]
+    assert (award["recipient_kind"], award["award_type"], award["decision_no"]) == ("individual", "medal", "1234")
+
+
+def test_any_exception_while_reading_becomes_unreadable_file(tmp_path, write_xlsx, commune_sheets, monkeypatch):
+    path = write_xlsx(tmp_path / "ok.xlsx", commune_sheets())
+
+    class Exploding:
+        @staticmethod
+        def from_path(_):
+            raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(workbook_module, "CalamineWorkbook", Exploding)
+    parsed = parse(path)
+    assert (parsed.status, parsed.check_code) == ("rejected", "UNREADABLE_FILE")
+    assert "ZeroDivisionError" in parsed.reason
+    assert parsed.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
