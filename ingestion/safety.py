@@ -12,9 +12,12 @@ half a terabyte and abort the process, which no `except` can catch.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,11 +28,16 @@ OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")      # legacy .xls, and encry
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")  # directory entry names are UTF-16
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")               # Excel writes UTF-8; nothing is checked in UTF-16
-_REF = re.compile(rb'\sr="([A-Z]{0,3})([0-9]{1,7})"')     # <c r="B12" ...> and <row r="12" ...>
-_CELL_TAG = re.compile(rb"<c[\s>/]")
-_ROW_TAG = re.compile(rb"<row[\s>/]")
+# Quick pass: literal-prefixed patterns, which the regex engine finds fast. `<c r="B12"`, `<row r="12"`:
+_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,7})"')
+# a cell or row start tag whose references the quick pass cannot read (no ` r=`, or a namespace prefix)
+_UNREFERENCED = re.compile(rb"<(?:c|row)(?=[\s/>])(?![^>]* r=)")
+_PREFIXED = re.compile(rb":(?:c|row)(?=[\s/>])")
+# Exact pass: every cell and row start tag, any prefix, any whitespace before `r`
+_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
+_ANY_REF = re.compile(rb'\sr\s*=\s*["\']([A-Z]{0,3})([0-9]{1,7})["\']')
 _SCAN_CHUNK = 1 * MB
-_OVERLAP = 32                                             # longer than any reference
+_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
 
 
 @dataclass(frozen=True)
@@ -54,30 +62,20 @@ def unsafe_reason(path: str | os.PathLike, limits: Limits = LIMITS) -> str | Non
         return reason("empty_file")
     if size > limits.max_file_bytes:
         return reason("too_large", size_mb=size / MB, limit_mb=limits.max_file_bytes // MB)
-    with open(path, "rb") as fh:
-        head = fh.read(len(OLE2_SIGNATURE))
-    if head == OLE2_SIGNATURE:
-        return reason("encrypted") if _has_encryption_stream(path) else reason("legacy_xls")
-    if not head.startswith(b"PK"):
+    data = path.read_bytes()            # at most max_file_bytes
+    if data.startswith(OLE2_SIGNATURE):
+        return reason("encrypted") if ENCRYPTION_STREAM in data else reason("legacy_xls")
+    if not data.startswith(b"PK"):
         return reason("not_xlsx")
     try:
-        with zipfile.ZipFile(path) as zf:
-            return _zip_reason(zf, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError,
-            OSError, RuntimeError):
-        # RuntimeError: zipfile's own complaint about an encrypted member it cannot read
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return _zip_reason(data, zf.infolist(), limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, EOFError, ValueError,
+            NotImplementedError):
         return reason("corrupt_zip")
 
 
-def _has_encryption_stream(path: Path) -> bool:
-    """True when an OLE2 container names an EncryptionInfo stream (an encrypted OOXML workbook).
-
-    The file is at most Limits.max_file_bytes, so reading it whole is bounded."""
-    return ENCRYPTION_STREAM in path.read_bytes()
-
-
-def _zip_reason(zf: zipfile.ZipFile, limits: Limits) -> str | None:
-    members = zf.infolist()
+def _zip_reason(data: bytes, members: list[zipfile.ZipInfo], limits: Limits) -> str | None:
     if len(members) > limits.max_members:
         return reason("too_many_members", count=len(members), limit=limits.max_members)
     declared = sum(m.file_size for m in members)
@@ -88,24 +86,56 @@ def _zip_reason(zf: zipfile.ZipFile, limits: Limits) -> str | None:
             return reason("encrypted_member", member=m.filename)
         if m.file_size > limits.ratio_floor_bytes and m.file_size / max(m.compress_size, 1) > limits.max_ratio:
             return reason("zip_bomb_ratio", ratio=m.file_size / max(m.compress_size, 1), member=m.filename)
-    if "xl/workbook.xml" not in zf.NameToInfo:
+    if not any(m.filename == "xl/workbook.xml" for m in members):
         return reason("no_workbook_xml")
     for m in members:
         if m.is_dir() or not m.filename.lower().endswith(_XML_SUFFIXES):
             continue
-        with zf.open(m) as fh:
-            prefix = fh.read(limits.xml_prefix_bytes)
-            if prefix.startswith(_UTF16_BOMS) or b"\x00" in prefix:
-                return reason("xml_encoding", member=m.filename)
-            lowered = prefix.lower()
-            if b"<!doctype" in lowered or b"<!entity" in lowered:
-                return reason("xml_entity", member=m.filename)
-            # every XML member, not only xl/worksheets/*: a workbook may place its sheets anywhere
-            cells = _sheet_cells(prefix, fh)
-            if cells > limits.max_sheet_cells:
-                return reason("sheet_too_large", member=m.filename, cells=_dotted(cells),
-                              limit=_dotted(limits.max_sheet_cells))
+        chunks = _inflate(data, m, limits.xml_prefix_bytes)
+        prefix = next(chunks, b"")
+        if prefix.startswith(_UTF16_BOMS) or b"\x00" in prefix:
+            return reason("xml_encoding", member=m.filename)
+        lowered = prefix.lower()
+        if b"<!doctype" in lowered or b"<!entity" in lowered:
+            return reason("xml_entity", member=m.filename)
+        # every XML member, not only xl/worksheets/*: a workbook may place its sheets anywhere
+        cells = _sheet_cells(prefix, chunks, lambda m=m: _inflate(data, m, _SCAN_CHUNK))
+        if cells > limits.max_sheet_cells:
+            return reason("sheet_too_large", member=m.filename, cells=_dotted(cells),
+                          limit=_dotted(limits.max_sheet_cells))
     return None
+
+
+def _inflate(data: bytes, member: zipfile.ZipInfo, first: int):
+    """The member's bytes in chunks (`first` bytes, then _SCAN_CHUNK at a time), never more than its
+    declared size: decompression stops there whatever the stream holds."""
+    offset = member.header_offset
+    if data[offset:offset + 4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local header")
+    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_len + extra_len
+    compressed = data[start:start + member.compress_size]
+    left, size = member.file_size, first
+    if member.compress_type == zipfile.ZIP_STORED:
+        position = 0
+        while left > 0 and position < len(compressed):
+            chunk = compressed[position:position + min(size, left)]
+            position += len(chunk)
+            left -= len(chunk)
+            yield chunk
+            size = _SCAN_CHUNK
+        return
+    if member.compress_type != zipfile.ZIP_DEFLATED:
+        raise NotImplementedError("compression method")
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    while left > 0:
+        chunk = inflater.decompress(compressed, min(size, left))
+        if not chunk:
+            return
+        compressed = inflater.unconsumed_tail
+        left -= len(chunk)
+        yield chunk
+        size = _SCAN_CHUNK
 
 
 def _dotted(n: int) -> str:
@@ -113,40 +143,60 @@ def _dotted(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def _sheet_cells(prefix: bytes, rest) -> int:
+def _sheet_cells(prefix: bytes, rest, reopen) -> int:
     """Rows x columns from A1 to the furthest cell of an XML member, streamed.
 
-    A cell or row element without an `r` reference is placed after the previous one, so each of
-    those widens the bound by one. Run on every XML member (a calcChain or comment part names real
-    cells too, so this only errs towards caution). The stream cannot outgrow the member's declared
-    size (zipfile stops there), which the central-directory check has already bounded. Each round
-    scans the previous round's last bytes again, so an element cut by a chunk boundary is seen
-    whole; counting one twice only errs towards caution."""
+    Run on every XML member (a calcChain or comment part names real cells too, so this only errs
+    towards caution). The quick pass reads the `r` references; a member holding cells or rows
+    without one (placed after the previous, as the reader does) gets an exact pass from `reopen()`."""
     max_row = max_col = 0
-    cells = cell_refs = rows = row_refs = 0
+    unreferenced = 0
     columns: dict[bytes, int] = {}
-    text = prefix
-    while text:
-        cells += len(_CELL_TAG.findall(text))
-        rows += len(_ROW_TAG.findall(text))
+    for text in _whole_tags(prefix, rest):
+        unreferenced += len(_UNREFERENCED.findall(text)) + len(_PREFIXED.findall(text))
         for letters, digits in _REF.findall(text):
             row = int(digits)
             if row > max_row:
                 max_row = row
             if letters:
-                cell_refs += 1
                 col = columns.get(letters)
                 if col is None:
                     col = columns[letters] = _column_number(letters)
                 if col > max_col:
                     max_col = col
-            else:
-                row_refs += 1
-        chunk = rest.read(_SCAN_CHUNK)
-        text = text[-_OVERLAP:] + chunk if chunk else b""
-    max_row += max(0, rows - row_refs)
-    max_col += max(0, cells - cell_refs)
+    if unreferenced:
+        chunks = reopen()
+        return _placed_cells(next(chunks, b""), chunks)
     return max_row * max(max_col, 1)
+
+
+def _placed_cells(prefix: bytes, rest) -> int:
+    """Rows x columns, placing each cell and row as the reader does: at its reference, else one
+    after the previous (cells restart at column 1 on each row)."""
+    row = col = max_row = max_col = 0
+    for text in _whole_tags(prefix, rest):
+        for tag, attributes in _TAG.findall(text):
+            ref = _ANY_REF.search(attributes)
+            if tag == b"row":
+                row, col = (int(ref.group(2)) if ref else row + 1), 0
+            elif ref and ref.group(1):
+                row, col = int(ref.group(2)), _column_number(ref.group(1))
+            else:
+                col += 1
+            max_row, max_col = max(max_row, row), max(max_col, col)
+    return max_row * max(max_col, 1)
+
+
+def _whole_tags(prefix: bytes, rest):
+    """The member's text in pieces that end at a '>', so that no tag is cut in two."""
+    carry = prefix
+    for chunk in rest:
+        text = carry + chunk
+        cut = text.rfind(b">") + 1
+        yield text[:cut]
+        carry = text[cut:][-_SCAN_CHUNK:]
+    if carry:
+        yield carry
 
 
 def _column_number(letters: bytes) -> int:

@@ -7,6 +7,7 @@ Arguments are checked before Dagster is imported, so a wrong call answers at onc
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -86,8 +87,12 @@ def build(args) -> int:
                              out=args.out.resolve(), warehouse_path=args.warehouse)
     t_load = time.perf_counter() - t0
     level = "INFO" if args.verbose else "ERROR"
-    with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def("build_period").execute_in_process(
+    log_path = args.warehouse.parent / "logs" / f"build-{period}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # dagster-dbt echoes dbt's log on stdout: keep it in a file unless --verbose.
+    echo = contextlib.nullcontext() if args.verbose else contextlib.redirect_stdout(open(log_path, "w", encoding="utf-8"))
+    with echo, dg.DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("build_period").execute_in_process(
             partition_key=period,
             instance=instance,
             raise_on_error=False,
@@ -96,7 +101,7 @@ def build(args) -> int:
         )
         steps = _step_seconds(instance, result.run_id)
     if not result.success:
-        raise CliError(_failure_reason(result))
+        raise CliError(f"{_failure_reason(result)} (nhật ký: {log_path})")
     _print_summary(args, period, result.run_id, steps, t_load, time.perf_counter() - t0)
     return 0
 
