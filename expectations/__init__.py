@@ -1,0 +1,26 @@
+"""Great Expectations suites on the staged warehouse tables, kept as data in `suites/` (one JSON file per
+staged table, in GX's own suite format) and the pipeline invariants behind the blocking asset checks.
+
+Nothing here imports Great Expectations except `expectations.run` (the import costs seconds), so the
+suite list can be read by the orchestrator at load time. See README.md for what each suite promises.
+"""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+SUITES_DIR = Path(__file__).resolve().parent / "suites"
+
+
+@cache
+def suites() -> dict[str, dict]:
+    """Suite definitions by name; a suite's name is the staged table it validates."""
+    out = {}
+    for path in sorted(SUITES_DIR.glob("*.json")):
+        with open(path, encoding="utf-8") as fh:
+            suite = json.load(fh)
+        if suite["name"] != path.stem:
+            raise ValueError(f"{path.name}: suite name {suite['name']!r} differs from the file name")
+        out[suite["name"]] = suite
+    return out

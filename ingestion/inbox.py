@@ -13,23 +13,28 @@ import datetime as dt
 import multiprocessing
 import os
 import stat
+import sys
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
 from ingestion.reasons import reason
 from ingestion.schema import CELL_ISSUES, FILES, submission_tables
-from ingestion.warehouse import delete_source_files, ensure_raw_tables, insert_rows
+from ingestion.warehouse import arrow_table, delete_source_files, ensure_raw_tables, insert_arrow
 from ingestion.workbook import INGESTED, UNREADABLE_FILE, ParsedFile, parse_many, sha256_of
 
 SERIAL_BELOW = 32            # smaller batches are parsed in this process: a pool costs more than it saves
-MAX_CHUNK = 64               # files per worker task
+MAX_CHUNK = 32               # files per worker task at most; smaller tasks even out the workers' ends
 LOCK_FILE_PREFIX = "~$"
 Progress = Callable[[int, int], None]
-Task = tuple[str, str, str]  # (path, source_file, sha256)
+Task = tuple[str, str, str | None]  # (path, source_file, sha256)
 
 
 @dataclass
@@ -61,9 +66,9 @@ def ingest_inbox(con, inbox_dir: str | os.PathLike, *, workers: int | None = Non
                  progress: Progress | None = None, reparse: bool = False) -> IngestSummary:
     """Ingest the inbox folder `inbox_dir` (searched recursively) into the raw tables of `con`.
 
-    `workers`: parser processes (default os.cpu_count(); batches under SERIAL_BELOW files are parsed
-    in this process). `progress(done, total)` is called as files are parsed. `reparse` parses every
-    file again even when unchanged (after a parser or catalogue change)."""
+    `workers`: parser processes (default: the usable cores; batches under SERIAL_BELOW files are
+    parsed in this process). `progress(done, total)` is called as files are parsed. `reparse` parses
+    every file again, even unchanged ones (after a parser or catalogue change)."""
     started = time.perf_counter()
     inbox = Path(inbox_dir)
     if not inbox.is_dir():
@@ -78,44 +83,81 @@ def ingest_inbox(con, inbox_dir: str | os.PathLike, *, workers: int | None = Non
                  if not reparse and e.sha256 is not None and previous.get(e.source_file) == e.sha256}
     todo = [e for e in entries if e.source_file not in unchanged]
     tasks = [(str(e.path), e.source_file, e.sha256) for e in todo if e.rejection is None]
-    parsed = {p.source_file: p for p in _parse_all(tasks, workers, progress)}
 
-    ingested_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    rows: dict[str, list[dict]] = {table: [] for table in submission_tables()}
-    for entry in todo:
-        result = parsed.get(entry.source_file) or ParsedFile(entry.source_file, entry.sha256).reject(
-            UNREADABLE_FILE, entry.rejection)
-        rows[FILES].append({
-            "source_file": entry.source_file, "file_sha256": result.file_sha256,
-            "size_bytes": entry.size_bytes, "modified_at": entry.modified_at,
-            "status": result.status, "check_code": result.check_code, "reason": result.reason,
-            "ingested_at": ingested_at, **result.cover,
-        })
-        for table, table_rows in result.rows.items():
-            rows[table].extend(table_rows)
-        rows[CELL_ISSUES].extend(result.cell_issues)
-        if result.status == INGESTED:
-            summary.ingested += 1
-        else:
-            summary.rejected += 1
+    outcomes: dict[str, ParsedFile] = {}
+    arrow: dict[str, list[pa.Table]] = {}
+    for chunk in _parse_all(tasks, workers, progress):
+        outcomes.update((p.source_file, p) for p in chunk.files)
+        for table, rows in chunk.tables.items():
+            arrow.setdefault(table, []).append(rows)
+    files = _file_rows(todo, outcomes)
+    arrow[FILES] = [arrow_table(FILES, files)]
 
     stale = sorted(source for source in previous if source not in unchanged)
+    summary.rows_by_table = _replace_rows(con, stale, arrow)
+    summary.parsed = len(tasks)
+    summary.unchanged = len(unchanged)
+    summary.ingested = sum(row["status"] == INGESTED for row in files)
+    summary.rejected = len(files) - summary.ingested
+    summary.removed = len(set(previous) - seen)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _file_rows(todo: list[_Entry], outcomes: dict[str, ParsedFile]) -> list[dict]:
+    """raw.files rows of this run's new and changed files, parsed or rejected by the walk."""
+    ingested_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    rows = []
+    for entry in todo:
+        outcome = outcomes.get(entry.source_file) or ParsedFile(entry.source_file, entry.sha256).reject(
+            UNREADABLE_FILE, entry.rejection)
+        rows.append({
+            "source_file": entry.source_file, "file_sha256": outcome.file_sha256,
+            "size_bytes": entry.size_bytes, "modified_at": entry.modified_at,
+            "status": outcome.status, "check_code": outcome.check_code, "reason": outcome.reason,
+            "ingested_at": ingested_at, **outcome.cover,
+        })
+    return rows
+
+
+def _replace_rows(con, stale: list[str], arrow: dict[str, list[pa.Table]]) -> dict[str, int]:
+    """In one transaction, delete the rows of `stale` source files from every submission table and
+    insert the new ones; return the rows inserted per table."""
+    inserted = {}
     con.begin()
     try:
         for table in submission_tables():
             delete_source_files(con, table, stale)
-        for table, table_rows in rows.items():
-            summary.rows_by_table[table] = insert_rows(con, table, table_rows)
+            batches = arrow.get(table)
+            inserted[table] = insert_arrow(con, table, pa.concat_tables(batches)) if batches else 0
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    return inserted
 
-    summary.parsed = len(tasks)
-    summary.unchanged = len(unchanged)
-    summary.removed = len(set(previous) - seen)
-    summary.seconds = time.perf_counter() - started
-    return summary
+
+@dataclass
+class ParsedChunk:
+    """The answer for a batch of files: each file's outcome and cover (its rows moved out), and the
+    rows of every raw table as Arrow, which crosses the process boundary as buffers, not objects."""
+    files: list[ParsedFile]
+    tables: dict[str, pa.Table]
+
+
+def parse_chunk(tasks: list[Task]) -> ParsedChunk:
+    """Parse (path, source_file, sha256) tasks: the unit of work of a worker process."""
+    return _as_chunk(parse_many(tasks))
+
+
+def _as_chunk(results: list[ParsedFile]) -> ParsedChunk:
+    rows: dict[str, list[dict]] = {}
+    for result in results:
+        for table, table_rows in result.rows.items():
+            rows.setdefault(table, []).extend(table_rows)
+        rows.setdefault(CELL_ISSUES, []).extend(result.cell_issues)
+        result.rows, result.cell_issues = {}, []
+    return ParsedChunk(results, {table: arrow_table(table, r) for table, r in rows.items() if r})
 
 
 def _walk(inbox: Path) -> list[_Entry]:
@@ -155,63 +197,69 @@ def _entry(path: Path, source_file: str) -> _Entry:
 
 
 def _parse_all(tasks: list[Task], workers: int | None, progress: Progress | None,
-               parse: Callable[[list[Task]], list[ParsedFile]] = parse_many) -> list[ParsedFile]:
-    """ParsedFile of every task, in this process for small batches, else across worker processes."""
-    workers = workers or os.cpu_count() or 1
+               parse: Callable[[list[Task]], ParsedChunk] = parse_chunk) -> list[ParsedChunk]:
+    """Every task parsed: in this process for small batches, else in chunks across worker processes."""
+    workers = workers or _usable_cores()
     total = len(tasks)
     if workers <= 1 or total < SERIAL_BELOW:
-        out = []
+        results = []
         for done, task in enumerate(tasks, 1):
-            out.extend(parse([task]))
+            results.extend(parse_many([task]))
             if progress:
                 progress(done, total)
-        return out
+        return [_as_chunk(results)]
 
-    size = max(1, min(MAX_CHUNK, -(-total // (workers * 4))))
-    chunks = [tasks[i:i + size] for i in range(0, total, size)]
+    size = max(1, min(MAX_CHUNK, -(-total // (workers * 8))))
+    batches = [tasks[i:i + size] for i in range(0, total, size)]
+    # pyarrow imports pandas the first time it converts Python objects; doing it once here, before
+    # the workers are forked, spares each of them the import
+    arrow_table(CELL_ISSUES, [])
     context = _mp_context()
-    out: list[ParsedFile] = []
+    out: list[ParsedChunk] = []
     broken: list[list[Task]] = []
     done = 0
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
-        futures = {pool.submit(parse, chunk): chunk for chunk in chunks}
+    with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context) as pool:
+        with _forking():
+            futures = {pool.submit(parse, batch): batch for batch in batches}
         for future in as_completed(futures):
-            chunk = futures[future]
+            batch = futures[future]
             try:
-                out.extend(future.result())
+                out.append(future.result())
             except BrokenProcessPool:
-                broken.append(chunk)       # a worker died: find the culprit file by file below
+                broken.append(batch)       # a worker died: find the culprit file by file below
                 continue
             except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
-                out.extend(_failed(task, reason("parser_error", error=type(exc).__name__))
-                           for task in chunk)
-            done += len(chunk)
+                out.append(_as_chunk([_failed(task, reason("parser_error", error=type(exc).__name__))
+                                      for task in batch]))
+            done += len(batch)
             if progress:
                 progress(done, total)
-    for chunk in broken:
-        for result in _parse_isolated(chunk, context, parse):
-            out.append(result)
+    for batch in broken:
+        for chunk in _parse_isolated(batch, context, parse):
+            out.append(chunk)
             done += 1
             if progress:
                 progress(done, total)
     return out
 
 
-def _parse_isolated(tasks: list[Task], context, parse) -> list[ParsedFile]:
+def _parse_isolated(tasks: list[Task], context, parse) -> list[ParsedChunk]:
     """Parse one file at a time in a single worker, so that a file killing its worker process (which
-    no `except` can catch) is the only one recorded as unreadable."""
-    out: list[ParsedFile] = []
+    no `except` can catch) is the only one recorded as unreadable; a new worker takes over."""
+    out: list[ParsedChunk] = []
     pool = None
     try:
         for task in tasks:
             if pool is None:
                 pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
             try:
-                out.extend(pool.submit(parse, [task]).result())
+                with _forking():
+                    future = pool.submit(parse, [task])
+                out.append(future.result())
             except BrokenProcessPool:
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = None
-                out.append(_failed(task, reason("worker_crash")))
+                out.append(_as_chunk([_failed(task, reason("worker_crash"))]))
     finally:
         if pool is not None:
             pool.shutdown()
@@ -223,11 +271,30 @@ def _failed(task: Task, why: str) -> ParsedFile:
     return ParsedFile(source_file, sha).reject(UNREADABLE_FILE, why)
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (a container may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:                 # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def _forking():
+    """Submitting to a pool forks its workers: Python 3.12+ warns on every fork of a threaded
+    process, which _mp_context explains is safe here."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
+                                category=DeprecationWarning)
+        yield
+
+
 def _mp_context():
-    """Workers come from a fork server that has imported only the parser: no copy of the caller's
-    threads or open database, and no per-worker interpreter start-up after the first."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["ingestion.workbook"])
-    return context
+    """Workers are forked where the platform allows it (Linux): they start in milliseconds with the
+    parser already imported, and they never re-import the caller's main module, which a fork server
+    or spawned worker does (a Dagster or `antq` process would import Dagster again in every worker).
+    A forked worker only runs the parser: it never touches the caller's DuckDB connection or threads,
+    whose locks are the usual hazard of forking a threaded process."""
+    if "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")

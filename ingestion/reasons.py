@@ -3,9 +3,9 @@ and of the register errors. One table, so the wording is reviewed in one place.
 
 A file reason completes the catalogue message of its check (catalog/checks.csv), for example
 UNREADABLE_FILE "Không đọc được tệp: {reason}", INVALID_COVER 'Trang "Thông tin chung" không hợp lệ:
-{reason}' or SHEET_HEADER_NOT_FOUND 'Trang "{sheet}": {reason}', so it does not repeat that opening. A cell reason completes INVALID_VALUE
-'Cột "{column}" có giá trị không hợp lệ: "{value}" ({reason})' or MISSING_VALUE
-'Cột "{column}" để trống; {consequence}'.
+{reason}' or SHEET_HEADER_NOT_FOUND 'Trang "{sheet}": {reason}', so it does not repeat that opening.
+A cell reason completes INVALID_VALUE 'Cột "{column}" có giá trị không hợp lệ: "{value}" ({reason})'
+or MISSING_VALUE 'Cột "{column}" để trống; {consequence}'.
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ VI: dict[str, str] = {
     "sheet_too_large": "trang tính {member} có vùng dữ liệu quá lớn ({cells} ô, tối đa {limit})",
     "no_workbook_xml": "không có xl/workbook.xml, không phải sổ tính Excel",
     # UNREADABLE_FILE: decided by the inbox walk
-    "lock_file": "tệp khóa tạm do Excel tạo khi đang mở một sổ tính (tên bắt đầu bằng ~$), không phải báo cáo",
+    "lock_file": "tệp khóa tạm do Excel tạo khi đang mở một sổ tính (tên bắt đầu bằng ~$), "
+                 "không phải báo cáo",
     "symlink": "liên kết tượng trưng (symlink); chỉ đọc tệp thật nằm trong thư mục nhận báo cáo",
     "not_regular": "không phải tệp thông thường",
     "os_error": "không mở được tệp ({error})",

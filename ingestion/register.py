@@ -94,7 +94,8 @@ def _date(file: str, line: int, column: str, value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise RegisterError(reason("reg_bad_date", file=file, line=line, column=column, value=value)) from None
+        raise RegisterError(
+            reason("reg_bad_date", file=file, line=line, column=column, value=value)) from None
 
 
 def _common(file: str, line: int, row: dict) -> dict:

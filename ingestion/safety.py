@@ -1,10 +1,12 @@
 """Decides, before any parser opens a file, whether it is a safe, readable .xlsx/.xlsm workbook.
 
-Only the file's first bytes, the zip central directory (declared sizes, never a full decompression to
-find out) and the XML members are read: a bounded prefix for DOCTYPE/ENTITY declarations, then a
-streamed scan for cell references (never held whole in memory). Nothing in a workbook is ever
-executed or followed: macros of a .xlsm are never run and external links are never opened; the parser
-reads stored cell values only.
+The file is at most Limits.max_file_bytes. The zip central directory gives the declared sizes (never a
+full decompression to find out); every member's first bytes tell XML from images and the like and
+are searched for DOCTYPE/ENTITY declarations; members holding a sheetData element are then streamed
+(never held whole) for their cell references. Decompression never goes past a member's declared size,
+and a member whose stream holds more is refused. Nothing in a workbook is ever executed or followed:
+macros of a .xlsm are never run and external links are never opened; the parser reads stored cell
+values only.
 
 The worksheet scan exists because the Excel reader allocates one slot per cell of the rectangle from
 A1 to the last cell reference: a 5 KB file holding a value in A1 and one in XFD1048576 would ask for
@@ -26,18 +28,19 @@ from ingestion.reasons import reason
 MB = 1024 * 1024
 OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")      # legacy .xls, and encrypted .xlsx containers
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")  # directory entry names are UTF-16
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_XML_LEAD = b"\xef\xbb\xbf \t\r\n"                       # UTF-8 BOM and whitespace before the first tag
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")               # Excel writes UTF-8; nothing is checked in UTF-16
+_DECLARATION = re.compile(rb"<!(?:doctype|entity)", re.IGNORECASE)
+_SHEET_DATA = b"sheetData"                                # the reader takes cells from inside it only
 # Quick pass: literal-prefixed patterns, which the regex engine finds fast. `<c r="B12"`, `<row r="12"`:
-_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,7})"')
+_REF = re.compile(rb' r="([A-Za-z]{0,3})([0-9]{1,7})"')
 # a cell or row start tag whose references the quick pass cannot read (no ` r=`, or a namespace prefix)
-_UNREFERENCED = re.compile(rb"<(?:c|row)(?=[\s/>])(?![^>]* r=)")
+_UNREFERENCED = re.compile(rb'<(?:c|row)(?=[\s/>])(?![^>]* r=")')
 _PREFIXED = re.compile(rb":(?:c|row)(?=[\s/>])")
 # Exact pass: every cell and row start tag, any prefix, any whitespace before `r`
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
-_ANY_REF = re.compile(rb'\sr\s*=\s*["\']([A-Z]{0,3})([0-9]{1,7})["\']')
+_ANY_REF = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]{0,3})([0-9]{1,7})["\']')
 _SCAN_CHUNK = 1 * MB
-_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
 
 
 @dataclass(frozen=True)
@@ -84,21 +87,28 @@ def _zip_reason(data: bytes, members: list[zipfile.ZipInfo], limits: Limits) -> 
     for m in members:
         if m.flag_bits & 0x1:
             return reason("encrypted_member", member=m.filename)
-        if m.file_size > limits.ratio_floor_bytes and m.file_size / max(m.compress_size, 1) > limits.max_ratio:
-            return reason("zip_bomb_ratio", ratio=m.file_size / max(m.compress_size, 1), member=m.filename)
+        ratio = m.file_size / max(m.compress_size, 1)
+        if m.file_size > limits.ratio_floor_bytes and ratio > limits.max_ratio:
+            return reason("zip_bomb_ratio", ratio=ratio, member=m.filename)
     if not any(m.filename == "xl/workbook.xml" for m in members):
         return reason("no_workbook_xml")
     for m in members:
-        if m.is_dir() or not m.filename.lower().endswith(_XML_SUFFIXES):
+        if m.is_dir():
             continue
+        # XML is told by its content, not its name: a workbook may name and place its parts freely
         chunks = _inflate(data, m, limits.xml_prefix_bytes)
         prefix = next(chunks, b"")
-        if prefix.startswith(_UTF16_BOMS) or b"\x00" in prefix:
+        if prefix.startswith(_UTF16_BOMS):
             return reason("xml_encoding", member=m.filename)
-        lowered = prefix.lower()
-        if b"<!doctype" in lowered or b"<!entity" in lowered:
+        if not prefix.lstrip(_XML_LEAD).startswith(b"<"):
+            continue                                      # an image, vbaProject.bin: never parsed
+        if b"\x00" in prefix:
+            return reason("xml_encoding", member=m.filename)
+        if b"<!" in prefix and _DECLARATION.search(prefix):
             return reason("xml_entity", member=m.filename)
-        # every XML member, not only xl/worksheets/*: a workbook may place its sheets anywhere
+        if len(prefix) == m.file_size and _SHEET_DATA not in prefix:
+            next(chunks, None)                            # read whole already, and holds no cells:
+            continue                                      # only the end-of-stream check is left
         cells = _sheet_cells(prefix, chunks, lambda m=m: _inflate(data, m, _SCAN_CHUNK))
         if cells > limits.max_sheet_cells:
             return reason("sheet_too_large", member=m.filename, cells=_dotted(cells),
@@ -136,6 +146,8 @@ def _inflate(data: bytes, member: zipfile.ZipInfo, first: int):
         left -= len(chunk)
         yield chunk
         size = _SCAN_CHUNK
+    if inflater.decompress(compressed, 1):
+        raise zipfile.BadZipFile("member larger than its declared size")   # sizes that lie
 
 
 def _dotted(n: int) -> str:
@@ -144,26 +156,20 @@ def _dotted(n: int) -> str:
 
 
 def _sheet_cells(prefix: bytes, rest, reopen) -> int:
-    """Rows x columns from A1 to the furthest cell of an XML member, streamed.
+    """Rows x columns from A1 to the furthest cell of an XML member, streamed; 0 for a member
+    without a sheetData element (the reader takes cells from nowhere else).
 
-    Run on every XML member (a calcChain or comment part names real cells too, so this only errs
-    towards caution). The quick pass reads the `r` references; a member holding cells or rows
-    without one (placed after the previous, as the reader does) gets an exact pass from `reopen()`."""
+    The quick pass reads the `r` references; a member holding cells or rows without one (placed after
+    the previous, as the reader does) gets an exact pass from `reopen()`."""
     max_row = max_col = 0
     unreferenced = 0
-    columns: dict[bytes, int] = {}
-    for text in _whole_tags(prefix, rest):
+    for text in _sheet_data(_whole_tags(prefix, rest)):
         unreferenced += len(_UNREFERENCED.findall(text)) + len(_PREFIXED.findall(text))
-        for letters, digits in _REF.findall(text):
-            row = int(digits)
-            if row > max_row:
-                max_row = row
-            if letters:
-                col = columns.get(letters)
-                if col is None:
-                    col = columns[letters] = _column_number(letters)
-                if col > max_col:
-                    max_col = col
+        refs = _REF.findall(text)
+        if refs:
+            letters, digits = zip(*refs)
+            max_row = max(max_row, *map(int, digits))
+            max_col = max(max_col, *map(_column_number, set(letters)))
     if unreferenced:
         chunks = reopen()
         return _placed_cells(next(chunks, b""), chunks)
@@ -174,7 +180,7 @@ def _placed_cells(prefix: bytes, rest) -> int:
     """Rows x columns, placing each cell and row as the reader does: at its reference, else one
     after the previous (cells restart at column 1 on each row)."""
     row = col = max_row = max_col = 0
-    for text in _whole_tags(prefix, rest):
+    for text in _sheet_data(_whole_tags(prefix, rest)):
         for tag, attributes in _TAG.findall(text):
             ref = _ANY_REF.search(attributes)
             if tag == b"row":
@@ -185,6 +191,16 @@ def _placed_cells(prefix: bytes, rest) -> int:
                 col += 1
             max_row, max_col = max(max_row, row), max(max_col, col)
     return max_row * max(max_col, 1)
+
+
+def _sheet_data(pieces):
+    """The pieces from the first sheetData tag on."""
+    for text in pieces:
+        start = text.find(_SHEET_DATA)
+        if start >= 0:
+            yield text[start:]
+            yield from pieces
+            return
 
 
 def _whole_tags(prefix: bytes, rest):
@@ -200,7 +216,8 @@ def _whole_tags(prefix: bytes, rest):
 
 
 def _column_number(letters: bytes) -> int:
+    """b"A" -> 1, b"XFD" -> 16384; b"" (a row reference) -> 0."""
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + (ch - 64)
     return n

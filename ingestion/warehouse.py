@@ -2,6 +2,8 @@
 turns plain Python row dicts into one Arrow table per raw table and inserts it in a single statement."""
 from __future__ import annotations
 
+from operator import itemgetter
+
 import pyarrow as pa
 
 from ingestion.schema import SCHEMA, create_sql, submission_tables, tables
@@ -36,22 +38,31 @@ def arrow_table(table: str, rows: list[dict]) -> pa.Table:
     """The rows of raw `table` as one Arrow table with the warehouse's column types.
     A key missing from a row dict is NULL."""
     cols = tables()[table]
+    names = [name for name, _ in cols]
+    try:
+        values = list(map(itemgetter(*names), rows))          # the common case, at C speed
+    except KeyError:
+        values = [tuple(row.get(name) for name in names) for row in rows]
+    columns = list(zip(*values)) if values else [()] * len(names)
     schema = pa.schema([(name, _ARROW_TYPES[sql_type]) for name, sql_type in cols])
-    data = {name: [row.get(name) for row in rows] for name, _ in cols}
-    return pa.table(data, schema=schema)
+    arrays = [pa.array(column, type=field.type) for column, field in zip(columns, schema)]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def insert_rows(con, table: str, rows: list[dict]) -> int:
-    """Append `rows` to raw `table` with one INSERT ... SELECT from a registered Arrow table."""
-    if not rows:
-        return 0
+    """Append `rows` to raw `table` (see insert_arrow)."""
+    return insert_arrow(con, table, arrow_table(table, rows)) if rows else 0
+
+
+def insert_arrow(con, table: str, rows: pa.Table) -> int:
+    """Append an Arrow table to raw `table` with one INSERT ... SELECT, matching columns by name."""
     view = f"_antq_new_{table}"
-    con.register(view, arrow_table(table, rows))
+    con.register(view, rows)
     try:
         con.execute(f"INSERT INTO {SCHEMA}.{table} BY NAME SELECT * FROM {view}")
     finally:
         con.unregister(view)
-    return len(rows)
+    return rows.num_rows
 
 
 def delete_source_files(con, table: str, source_files: list[str]) -> None:

@@ -129,6 +129,17 @@ def parse_workbook(path: str | os.PathLike, source_file: str, *,
     a rejected ParsedFile (UNREADABLE_FILE), a cover without a valid level, code or period one with
     INVALID_COVER; any exception while reading becomes UNREADABLE_FILE naming the exception's class.
     """
+    return _guarded(path, source_file, file_sha256, cover_only=False)
+
+
+def parse_cover(path: str | os.PathLike, source_file: str, *,
+                file_sha256: str | None = None) -> ParsedFile:
+    """The safety check and the cover only (no data sheet is read): a file's identity, cheaply, with
+    the same outcome parse_workbook gives for an unsafe file or an invalid cover."""
+    return _guarded(path, source_file, file_sha256, cover_only=True)
+
+
+def _guarded(path, source_file: str, file_sha256: str | None, cover_only: bool) -> ParsedFile:
     parsed = ParsedFile(source_file, file_sha256)
     try:
         if parsed.file_sha256 is None:
@@ -136,22 +147,21 @@ def parse_workbook(path: str | os.PathLike, source_file: str, *,
         why = unsafe_reason(path)
         if why:
             return parsed.reject(UNREADABLE_FILE, why)
-        _parse(Path(path), parsed)
+        _parse(Path(path), parsed, cover_only)
     except OSError as exc:
-        parsed.cover.clear()
         parsed.reject(UNREADABLE_FILE, reason("os_error", error=type(exc).__name__))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop an inbox run
-        parsed.cover.clear()
+        # the cover fields read before the failure stay: they name the reporting unit
         parsed.reject(UNREADABLE_FILE, reason("parser_error", error=type(exc).__name__))
     return parsed
 
 
 def parse_many(tasks: list[tuple[str, str, str | None]]) -> list[ParsedFile]:
-    """parse_workbook over (path, source_file, sha256) tasks: the unit of work of a worker process."""
+    """parse_workbook over (path, source_file, sha256) tasks."""
     return [parse_workbook(path, source_file, file_sha256=sha) for path, source_file, sha in tasks]
 
 
-def _parse(path: Path, parsed: ParsedFile) -> None:
+def _parse(path: Path, parsed: ParsedFile, cover_only: bool) -> None:
     cat = _catalogue()
     wb = CalamineWorkbook.from_path(str(path))
     try:
@@ -165,7 +175,7 @@ def _parse(path: Path, parsed: ParsedFile) -> None:
             return
         cover_rows = wb.get_sheet_by_name(cover_name).to_python(skip_empty_area=False)
         level = _read_cover(cover_rows, cover_name, parsed)
-        if level is None:
+        if level is None or cover_only:
             return
 
         layouts = cat.layouts[level]

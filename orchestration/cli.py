@@ -1,9 +1,11 @@
-"""`antq`: the command line of contract section 7.
+"""`antq`: the command line of contract section 7, and the blank templates.
 
-    antq build PERIOD [--inbox DIR] [--register DIR] [--out DIR] [--warehouse FILE]
+    antq build PERIOD [--inbox DIR] [--register DIR] [--out DIR] [--warehouse FILE] [--wait SECONDS]
+    antq template PERIOD [--out DIR] [--register DIR]
 
-Exit status 0 when the build ran, whatever it found; 2 with a one-line reason when it could not run.
-Arguments are checked before Dagster is imported, so a wrong call answers at once."""
+Exit status 0 when the command ran (a build whatever it found); 2 with a one-line reason when it could
+not run. Arguments and the warehouse's locks are checked before Dagster is imported, so a wrong call
+or a warehouse held by another program answers at once; `antq template` never imports Dagster."""
 from __future__ import annotations
 
 import argparse
@@ -13,8 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-from orchestration import periods
-from orchestration.resources import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER, REPO
+from orchestration import periods, progress, warehouse_lock
+from orchestration.defaults import DEFAULT_OUT, DEFAULT_TEMPLATES, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER, REPO
+
+
+WAREHOUSE_TAG = "antq/warehouse"   # on every run `antq build` starts: which warehouse file it held
 
 
 class CliError(Exception):
@@ -30,20 +35,44 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--register", type=Path, default=DEMO_REGISTER, help="thư mục danh mục (org_units.csv, agencies.csv)")
     b.add_argument("--out", type=Path, default=DEFAULT_OUT, help="thư mục kết quả")
     b.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="tệp DuckDB của kho dữ liệu")
+    b.add_argument("--wait", type=float, default=warehouse_lock.DEFAULT_WAIT_S, metavar="SECONDS",
+                   help="số giây chờ khi một lệnh antq build khác đang dùng kho dữ liệu (mặc định 600); "
+                        "kho bị chương trình khác giữ thì dừng ngay")
     b.add_argument("--verbose", action="store_true", help="in nhật ký chi tiết của Dagster")
+    t = sub.add_parser("template", help="tạo biểu mẫu báo cáo trống của một kỳ cho mọi đơn vị trong danh mục")
+    t.add_argument("period")
+    t.add_argument("--out", type=Path, default=DEFAULT_TEMPLATES, help="thư mục ghi biểu mẫu (mỗi kỳ một thư mục con)")
+    t.add_argument("--register", type=Path, default=DEMO_REGISTER, help="thư mục danh mục (org_units.csv, agencies.csv)")
     return p
 
 
-def _check_paths(args) -> None:
-    if args.inbox == DEMO_INBOX and not DEMO_INBOX.exists():
-        from demo.generate import generate_inbox  # the bundled demo is generated on first use
+def _check_register(register: Path) -> None:
+    for name in ("org_units.csv", "agencies.csv"):
+        if not (register / name).is_file():
+            raise CliError(f"thư mục danh mục {register} thiếu tệp {name}")
 
-        generate_inbox(DEMO_REGISTER, DEMO_INBOX)
+
+def _ensure_demo_inbox() -> None:
+    """The bundled demo inbox is generated on first use, once even when two builds start together."""
+    from filelock import FileLock
+
+    lock = DEFAULT_WAREHOUSE.parent / "demo_inbox.lock"     # var/: not part of the repository
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(lock)):
+        if not DEMO_INBOX.exists():
+            from demo.generate import generate_inbox
+
+            generate_inbox(DEMO_REGISTER, DEMO_INBOX)
+
+
+def _check_paths(args) -> None:
+    if args.inbox == DEMO_INBOX:
+        _ensure_demo_inbox()
     if not args.inbox.is_dir():
         raise CliError(f"không tìm thấy thư mục hộp thư: {args.inbox}")
-    for name in ("org_units.csv", "agencies.csv"):
-        if not (args.register / name).is_file():
-            raise CliError(f"thư mục danh mục {args.register} thiếu tệp {name}")
+    _check_register(args.register)
+    if args.wait < 0:
+        raise CliError(f"--wait phải là số giây không âm: {args.wait:g}")
     if args.warehouse.exists() and args.warehouse.is_dir():
         raise CliError(f"--warehouse phải là một tệp, không phải thư mục: {args.warehouse}")
     try:
@@ -76,6 +105,18 @@ def build(args) -> int:
     period = periods.validate(args.period)
     _check_paths(args)
     args.warehouse = args.warehouse.resolve()
+    try:
+        # One build at a time per warehouse, waiting up to --wait for another antq build; a holder
+        # outside antq is reported at once (orchestration.warehouse_lock).
+        with warehouse_lock.build_lock(args.warehouse, args.wait):
+            with warehouse_lock.step_lock(args.warehouse, args.wait):
+                warehouse_lock.ensure_not_held_elsewhere(args.warehouse)
+            return _build_locked(args, period)
+    except warehouse_lock.WarehouseLocked as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _build_locked(args, period: str) -> int:
     os.environ.setdefault("DAGSTER_HOME", str(REPO / "dagster_home"))
     t0 = time.perf_counter()
 
@@ -91,13 +132,14 @@ def build(args) -> int:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dagster-dbt echoes dbt's log on stdout: keep it in a file unless --verbose.
     echo = contextlib.nullcontext() if args.verbose else contextlib.redirect_stdout(open(log_path, "w", encoding="utf-8"))
-    with echo, dg.DagsterInstance.get() as instance:
+    with echo, progress.hand_terminal_to_steps(), dg.DagsterInstance.get() as instance:
+        _release_abandoned_runs(instance, args.warehouse)
         result = defs.resolve_job_def("build_period").execute_in_process(
             partition_key=period,
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": level}}}},
-            tags={"antq/period": period, "antq/source": "cli"},
+            tags={"antq/period": period, "antq/source": "cli", WAREHOUSE_TAG: str(args.warehouse)},
         )
         steps = _step_seconds(instance, result.run_id)
     if not result.success:
@@ -106,20 +148,33 @@ def build(args) -> int:
     return 0
 
 
+def _release_abandoned_runs(instance, warehouse: Path) -> list[str]:
+    """A build killed mid-run (kill -9, a machine switched off) leaves its run "started" in the
+    instance and its `warehouse` pool slot claimed, and every later build would wait for that slot
+    for ever. The caller holds this warehouse's build lock, so no other build of it is alive: its
+    runs still in progress are abandoned. Mark them failed and free their slots; return their ids."""
+    import dagster as dg
+
+    abandoned = instance.get_runs(filters=dg.RunsFilter(
+        statuses=[dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
+        tags={"antq/source": "cli", WAREHOUSE_TAG: str(warehouse)}))
+    for run in abandoned:
+        instance.report_run_failed(run, message="Lệnh antq build chạy lần này đã dừng đột ngột (tiến trình không còn)")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+    return [run.run_id for run in abandoned]
+
+
 def _print_summary(args, period: str, run_id: str, steps: dict, t_load: float, total: float) -> None:
     import duckdb
 
-    con = duckdb.connect(str(args.warehouse), read_only=True)
-    try:
-        ingested, rejected = con.execute(
-            "select count(*) filter (where status = 'ingested'), count(*) filter (where status = 'rejected') "
-            "from raw.files where period = ? or period is null", [period]).fetchone()
-        n_rows = con.execute("select count(*) from main.mart_indicators where period = ?", [period]).fetchone()[0]
-        severities = con.execute(
-            "select severity, count(*) from main.mart_dq_findings where period = ? group by 1 order by 1", [period]
-        ).fetchall()
-    finally:
-        con.close()
+    # under the step lock: a run launched from the UI may be using the file
+    with warehouse_lock.step_lock(args.warehouse, args.wait):
+        con = duckdb.connect(str(args.warehouse), read_only=True)
+        try:
+            figures = _summary_figures(con, period)
+        finally:
+            con.close()
+    ingested, rejected, n_rows, severities = figures
     out_dir = args.out.resolve() / period
     print(f"antq build {period}: xong trong {total:.1f} s (run {run_id[:8]})")
     print(f"  Tệp của kỳ: {ingested} đã nhận, {rejected} bị từ chối — hộp thư {args.inbox}")
@@ -132,11 +187,46 @@ def _print_summary(args, period: str, run_id: str, steps: dict, t_load: float, t
           + "; ".join(f"{k} {v:.1f} s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1])))
 
 
+def _summary_figures(con, period: str) -> tuple[int, int, int, list[tuple[str, int]]]:
+    ingested, rejected = con.execute(
+        "select count(*) filter (where status = 'ingested'), count(*) filter (where status = 'rejected') "
+        "from raw.files where period = ? or period is null", [period]).fetchone()
+    n_rows = con.execute("select count(*) from main.mart_indicators where period = ?", [period]).fetchone()[0]
+    severities = con.execute(
+        "select severity, count(*) from main.mart_dq_findings where period = ? group by 1 order by 1", [period]
+    ).fetchall()
+    return ingested, rejected, n_rows, severities
+
+
+def template(args) -> int:
+    """Blank templates of PERIOD for every reporting unit of the register (plain Python, no Dagster)."""
+    import catalog
+    from ingestion.register import RegisterError
+    from reports.blank_templates import write_templates
+
+    period = periods.validate(args.period)
+    _check_register(args.register)
+    try:
+        summary = write_templates(args.register, period, args.out,
+                                  progress=progress.reporter("Đang tạo {done}/{total} biểu mẫu"))
+    except RegisterError as exc:
+        raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise CliError(f"không ghi được biểu mẫu vào {args.out}: {exc}") from exc
+    levels = {level: words[0] for level, words in catalog.workbook()["levels"].items()}
+    print(f"antq template {period}: {len(summary.files)} biểu mẫu trong {summary.folder}")
+    print("  " + ", ".join(f"cấp {levels.get(level, level)}: {n}" for level, n in summary.by_level.items()))
+    print(f"  Danh sách: {summary.index}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
             return build(args)
+        if args.command == "template":
+            return template(args)
     except (CliError, periods.PeriodError) as exc:
         print(f"antq: {exc}", file=sys.stderr)
         return 2

@@ -6,14 +6,16 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.assets import ingestion, publication, warehouse
+from orchestration.assets import ingestion, publication, quality, report, warehouse
 from orchestration.dbt import DBT_EXECUTABLE, dbt_project
 from orchestration.resources import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER, AntqPaths, Warehouse
+from orchestration.schedules import BUILD_JOB, half_yearly_build
+from orchestration.sensors import inbox_sensor
 
-ASSET_MODULES = [ingestion, warehouse, publication]
+ASSET_MODULES = [ingestion, warehouse, publication, report, quality]
 
 build_job = dg.define_asset_job(
-    "build_period",
+    BUILD_JOB,
     selection=dg.AssetSelection.all(),
     description="Lập toàn bộ số liệu, kiểm tra và báo cáo của một kỳ 6 tháng",
 )
@@ -38,6 +40,8 @@ def build_definitions(**paths) -> dg.Definitions:
         assets=dg.load_assets_from_modules(ASSET_MODULES),
         asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
         jobs=[build_job],
+        schedules=[half_yearly_build],
+        sensors=[inbox_sensor],
         resources=resources(**paths),
     )
 

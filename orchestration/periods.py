@@ -3,9 +3,11 @@ validate a period before paying for `import dagster`."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 FIRST_PERIOD = "2015-H1"
+LOCAL_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")   # where the reports are written: days are counted here
 _KEY = re.compile(r"^(\d{4})-H([12])$")
 
 
@@ -34,6 +36,20 @@ def previous(key: str) -> str:
     return f"{year - 1}-H2" if half == 1 else f"{year}-H1"
 
 
+def last_closed(day: date) -> str:
+    """The latest half-year that ended before `day` (on 20 July 2021: 2021-H1)."""
+    return previous(containing(day))
+
+
+def local_day(moment: datetime | None = None) -> date:
+    """The province's calendar day at `moment` (default now); a naive moment is taken as local time."""
+    if moment is None:
+        return datetime.now(LOCAL_TIMEZONE).date()
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(LOCAL_TIMEZONE).date()
+
+
 def keys_until(last: str) -> list[str]:
     """Every period from FIRST_PERIOD to `last`, in order."""
     out, year, half = [], *parse(FIRST_PERIOD)
@@ -46,13 +62,13 @@ def keys_until(last: str) -> list[str]:
 
 def known_keys(today: date | None = None) -> list[str]:
     """The periods antq builds: from FIRST_PERIOD up to the half-year in progress."""
-    return keys_until(containing(today or date.today()))
+    return keys_until(containing(today or local_day()))
 
 
 def validate(key: str, today: date | None = None) -> str:
     parse(key)
     if key not in known_keys(today):
         raise PeriodError(
-            f"kỳ báo cáo {key} nằm ngoài các kỳ có thể lập ({FIRST_PERIOD} đến {containing(today or date.today())})"
+            f"kỳ báo cáo {key} nằm ngoài các kỳ có thể lập ({FIRST_PERIOD} đến {containing(today or local_day())})"
         )
     return key

@@ -7,17 +7,10 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from filelock import FileLock, Timeout
 
-REPO = Path(__file__).resolve().parent.parent
-DEMO_INBOX = REPO / "demo" / "inbox"
-DEMO_REGISTER = REPO / "demo" / "register"
-DEFAULT_OUT = REPO / "out"
-DEFAULT_WAREHOUSE = REPO / "var" / "warehouse.duckdb"
-
-
-class WarehouseLocked(RuntimeError):
-    """Another process holds the warehouse file."""
+from orchestration import warehouse_lock
+from orchestration.defaults import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER, REPO  # noqa: F401
+from orchestration.warehouse_lock import WarehouseLocked
 
 
 class AntqPaths(dg.ConfigurableResource):
@@ -42,18 +35,9 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def locked(self):
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.path + ".lock")
-        try:
-            lock.acquire(timeout=self.lock_timeout_s)
-        except Timeout as exc:
-            raise WarehouseLocked(
-                f"kho dữ liệu {self.path} đang được một tiến trình antq khác sử dụng (đã chờ {self.lock_timeout_s:.0f} s)"
-            ) from exc
-        try:
+        """The step lock (orchestration.warehouse_lock): one step at a time has the file open."""
+        with warehouse_lock.step_lock(self.path, self.lock_timeout_s):
             yield
-        finally:
-            lock.release()
 
     @contextmanager
     def connect(self, read_only: bool = False):
@@ -62,7 +46,7 @@ class Warehouse(dg.ConfigurableResource):
             try:
                 con = duckdb.connect(self.path, read_only=read_only)
             except duckdb.IOException as exc:
-                raise WarehouseLocked(f"không mở được kho dữ liệu {self.path}: {exc}".splitlines()[0]) from exc
+                raise WarehouseLocked(warehouse_lock.open_failure(self.path, exc)) from exc
             try:
                 yield con
             finally:

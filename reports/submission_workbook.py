@@ -34,11 +34,14 @@ _DATE_FORMAT = "dd/mm/yyyy"
 
 
 def write_submission(path, *, level: str, cover: dict, sheets: dict[str, list[dict]],
-                     title: str | None = None) -> Path:
+                     title: str | None = None,
+                     instructions: tuple[str, list[str]] | None = None) -> Path:
     """Write one submission workbook of `level` to `path` and return the path.
 
     `cover` maps cover field ids to values; `sheets` maps layout ids of workbook.yaml to row dicts
     keyed by column ids. Required layouts of the level are written even when not given.
+    `instructions` (sheet name, lines) adds a first sheet, open when the file opens, holding the lines
+    (the first one as a heading); its name must not be one the parser reads.
     """
     spec = catalog.workbook()
     if level not in spec["levels"]:
@@ -53,6 +56,8 @@ def write_submission(path, *, level: str, cover: dict, sheets: dict[str, list[di
             raise ValueError(f"sheet name {layout['sheet']!r} is longer than Excel allows")
         ws = wb.create_sheet(layout["sheet"])
         _write_table(ws, layout, sheets.get(layout_id, []), title, lists)
+    if instructions is not None:
+        _write_instructions(wb, *instructions)
     lists.finish()
 
     stamp = _stamp(cover.get("created_on"))
@@ -149,6 +154,27 @@ def _write_table(ws, layout: dict, rows: list[dict], title: str | None,
             _add_validation(ws, lists, col["header"], words,
                             f"{letter}{header_row + 1}:{letter}{last}")
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+
+
+def _write_instructions(wb: Workbook, sheet: str, lines: list[str]) -> None:
+    spec = catalog.workbook()
+    taken = {spec["cover"]["sheet"].casefold(), LISTS_SHEET.casefold(),
+             *(layout["sheet"].casefold() for layout in spec["sheets"].values())}
+    if sheet.casefold() in taken or len(sheet) > _SHEET_NAME_LIMIT:
+        raise ValueError(f"{sheet!r} cannot name the instructions sheet")
+    ws = wb.create_sheet(sheet, 0)
+    for other in wb.worksheets:   # one selected tab: Excel edits every selected (grouped) sheet at once
+        other.sheet_view.tabSelected = other is ws
+    wb.active = 0
+    for row, line in enumerate(lines, start=1):
+        if not line:
+            continue                 # a blank line between paragraphs
+        cell = ws.cell(row=row, column=1)
+        _put_text(cell, line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if row == 1:
+            cell.font = _TITLE_FONT
+    ws.column_dimensions["A"].width = 110
 
 
 def _write_title(ws, title: str | None) -> int:

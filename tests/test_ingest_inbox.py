@@ -14,7 +14,6 @@ from ingestion import inbox as inbox_module
 from ingestion.inbox import ingest_inbox
 from ingestion.safety import OLE2_SIGNATURE
 from ingestion.schema import tables
-from ingestion.workbook import parse_many
 
 VILLAGES_A = [["22915001", "Khu phố 1", "Có", "Có", 500, 450],
               [None, None, None, None, None, None],
@@ -110,7 +109,8 @@ def test_every_file_is_recorded_and_all_good_rows_land(con, inbox):
     assert rows[1][5] == sha_a
     assert summary.rows_by_table["villages"] == 3 and summary.rows_by_table["models"] == 2
 
-    models = con.execute("select model_name, model_group, row_valid from raw.models order by row_number").fetchall()
+    models = con.execute(
+        "select model_name, model_group, row_valid from raw.models order by row_number").fetchall()
     assert models == [("Camera an ninh", "3", True), ("Sai nhóm", None, False)]
     issues = con.execute("select source_file, sheet_name, row_number, column_header, check_code, unit_code "
                          "from raw.cell_issues order by row_number").fetchall()
@@ -132,6 +132,10 @@ def test_unchanged_inbox_is_not_parsed_again(con, inbox):
     summary = ingest_inbox(con, inbox)
     assert (summary.parsed, summary.unchanged, summary.ingested, summary.rejected, summary.removed) == (
         0, 12, 0, 0, 0)
+    assert snapshot(con) == before
+
+    summary = ingest_inbox(con, inbox, reparse=True)          # after a parser or catalogue change
+    assert (summary.parsed, summary.unchanged, summary.ingested, summary.rejected) == (11, 0, 2, 10)
     assert snapshot(con) == before
 
 
@@ -178,7 +182,7 @@ def crash_on_marked_file(tasks):
     """A worker task that kills its process for one file, as a crash in native code would."""
     if any(source.endswith("crash.xlsx") for _, source, _ in tasks):
         os._exit(3)
-    return parse_many(tasks)
+    return inbox_module.parse_chunk(tasks)
 
 
 def test_a_file_killing_its_worker_is_the_only_one_lost(tmp_path, write_xlsx, commune_sheets):
@@ -187,8 +191,8 @@ def test_a_file_killing_its_worker_is_the_only_one_lost(tmp_path, write_xlsx, co
     for name in names:
         path = write_xlsx(tmp_path / name, commune_sheets())
         tasks.append((str(path), name, None))
-    results = inbox_module._parse_all(tasks, 2, None, parse=crash_on_marked_file)
-    by_name = {r.source_file: r for r in results}
+    chunks = inbox_module._parse_all(tasks, 2, None, parse=crash_on_marked_file)
+    by_name = {r.source_file: r for chunk in chunks for r in chunk.files}
     assert set(by_name) == set(names)
     assert by_name["crash.xlsx"].check_code == "UNREADABLE_FILE"
     assert by_name["crash.xlsx"].reason == "trình đọc Excel dừng đột ngột khi mở tệp này"
@@ -204,14 +208,15 @@ def test_raw_tables_have_the_architecture_schema(con, inbox):
         columns.setdefault(table, []).append((column, sql_type))
     assert columns == tables()
     files = dict(columns["files"])
-    assert [c for c, _ in columns["files"][:8]] == [
-        "source_file", "file_sha256", "size_bytes", "modified_at", "status", "check_code", "reason", "ingested_at"]
+    assert [c for c, _ in columns["files"][:8]] == ["source_file", "file_sha256", "size_bytes", "modified_at",
+                                                    "status", "check_code", "reason", "ingested_at"]
     assert (files["created_on"], files["version"], files["modified_at"], files["commune_safe"]) == (
         "DATE", "INTEGER", "TIMESTAMP", "BOOLEAN")
     assert "name_key" in files and "name_raw" in files
     villages = dict(columns["villages"])
     assert (villages["households_total"], villages["plan_issued"], villages["village_name_key"],
-            villages["row_number"], villages["row_valid"]) == ("BIGINT", "BOOLEAN", "VARCHAR", "INTEGER", "BOOLEAN")
+            villages["row_number"], villages["row_valid"]) == (
+        "BIGINT", "BOOLEAN", "VARCHAR", "INTEGER", "BOOLEAN")
     assert dict(columns["models"])["founded_year"] == "INTEGER"
 
 

@@ -63,7 +63,8 @@ def test_codes_that_lost_their_zeros_are_padded_and_names_normalised(con, tmp_pa
                  "781001,Thôn 1,village,781,,"]
     agencies = ["CQ1,Cơ quan 1,co_quan,district,27,,"]
     load_register(con, write_register(tmp_path / "reg", org_units, agencies))
-    rows = con.execute("select code, name, name_key, parent_code from raw.register_org_units order by code").fetchall()
+    rows = con.execute(
+        "select code, name, name_key, parent_code from raw.register_org_units order by code").fetchall()
     assert rows == [("00781", "Xã Vũ Hoà", text_key("xã vũ hòa"), "027"),
                     ("00781001", "Thôn 1", "thôn 1", "00781"),
                     ("02", "Tỉnh A", "tỉnh a", None),
@@ -86,7 +87,8 @@ def test_reloading_replaces_the_register(con, tmp_path):
     (ORG_UNITS + ["22999001,Thôn Z,village,593,,"], AGENCIES, "parent '593' of 22999001 is missing"),
     (ORG_UNITS + ["61,Tỉnh Y,province,60,,"], AGENCIES, "province 61 must have an empty parent_code"),
     (ORG_UNITS + ["22999,,commune,593,,"], AGENCIES, "line 7: name is empty"),
-    (ORG_UNITS + ["22999,Xã Q,commune,593,01/07/2021,"], AGENCIES, "valid_from '01/07/2021' is not an ISO date"),
+    (ORG_UNITS + ["22999,Xã Q,commune,593,01/07/2021,"], AGENCIES,
+     "valid_from '01/07/2021' is not an ISO date"),
     (ORG_UNITS + ["22999,Xã Q,commune,593,2022-01-01,2021-01-01"], AGENCIES, "valid_from is after valid_to"),
     (ORG_UNITS, AGENCIES + ["X1,Hội,hoi,province,,,"], "unknown kind 'hoi'"),
     (ORG_UNITS, AGENCIES + ["X1,Hội,co_quan,commune,,,"], "unknown managed_by 'commune'"),

@@ -157,3 +157,33 @@ def test_parse_workbook_refuses_an_unsafe_file_without_opening_it(tmp_path, monk
     parsed = parse_workbook(path, "cu.xls")
     assert (parsed.status, parsed.check_code) == ("rejected", "UNREADABLE_FILE")
     assert parsed.reason.startswith("định dạng Excel cũ (.xls)")
+
+
+def test_xml_is_recognised_by_content_not_by_name(tmp_path, good):
+    hidden = (b'<worksheet><sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+              b"</worksheet>")
+    path = rewrite_zip(good, tmp_path / "hidden.xlsx", extra={"xl/worksheets/data.bin": hidden})
+    assert unsafe_reason(path).startswith("trang tính xl/worksheets/data.bin có vùng dữ liệu quá lớn")
+    image = b"\x89PNG\r\n\x1a\n" + b"\x00" * 5000
+    path = rewrite_zip(good, tmp_path / "image.xlsx", extra={"xl/media/image1.png": image})
+    assert unsafe_reason(path) is None
+
+
+def test_member_larger_than_its_declared_size(tmp_path, good):
+    """Sizes in the zip directory that lie are refused, not trusted and not followed."""
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as zf:
+        info = zf.getinfo("xl/workbook.xml")
+    smaller = (info.file_size // 2).to_bytes(4, "little")
+    data[info.header_offset + 22:info.header_offset + 26] = smaller            # local header
+    name = info.filename.encode()
+    entry = data.find(b"PK\x01\x02")
+    while entry >= 0:                                                          # central directory
+        if data[entry + 46:entry + 46 + len(name)] == name:
+            data[entry + 24:entry + 28] = smaller
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    path = tmp_path / "lying.xlsx"
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as zf:
+        assert zf.getinfo("xl/workbook.xml").file_size == info.file_size // 2
+    assert unsafe_reason(path) == "tệp .xlsx bị hỏng hoặc không đầy đủ"

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 import ingestion.workbook as workbook_module
-from ingestion.workbook import parse_workbook
+from ingestion.workbook import parse_cover, parse_workbook
 
 MODEL_HEADER = ["Tên mô hình", "Nhóm", "Mã thôn", "Năm thành lập"]
 
@@ -162,7 +162,8 @@ def test_blank_and_invalid_yes_no(tmp_path, write_xlsx, commune_sheets):
     invalid = by_header["Đăng ký An toàn về ANTT"]
     assert (invalid["check_code"], invalid["reason"], invalid["value_raw"]) == (
         "INVALID_VALUE", "không thuộc danh mục: Có/Không", "có lẽ")
-    assert (invalid["sheet_name"], invalid["row_number"], invalid["unit_code"]) == ("Thôn, khu phố", 2, "22915001")
+    assert (invalid["sheet_name"], invalid["row_number"], invalid["unit_code"]) == (
+        "Thôn, khu phố", 2, "22915001")
     assert invalid["source_file"] == "yn.xlsx" and len(invalid["file_sha256"]) == 64
 
 
@@ -248,7 +249,8 @@ def test_cover_without_valid_level_code_or_period_is_rejected(tmp_path, write_xl
 
 
 def test_cover_naming_several_problems(tmp_path, write_xlsx, commune_sheets):
-    parsed = parse(write_xlsx(tmp_path / "bad.xlsx", commune_sheets({"Cấp báo cáo": None, "Kỳ báo cáo": "x"})))
+    sheets = commune_sheets({"Cấp báo cáo": None, "Kỳ báo cáo": "x"})
+    parsed = parse(write_xlsx(tmp_path / "bad.xlsx", sheets))
     assert parsed.reason == 'thiếu "Cấp báo cáo"; "Kỳ báo cáo" không hợp lệ: "x" ' \
                             "(không phải kỳ báo cáo hợp lệ (ví dụ 2021-H1 hoặc 6 tháng đầu năm 2021))"
 
@@ -312,7 +314,8 @@ def test_district_workbook(tmp_path, write_xlsx):
         "Thông tin chung": cover, "Cơ quan, DN, nhà trường": agencies, "Tổng hợp": summary}))
     assert parsed.status == "ingested", parsed.reason
     c = parsed.cover
-    assert (c["level"], c["code"], c["period"], c["district_steering_plan"]) == ("district", "593", "2021-H1", True)
+    assert (c["level"], c["code"], c["period"], c["district_steering_plan"]) == (
+        "district", "593", "2021-H1", True)
     assert (c["commune_safe"], c["preparer"], c["preparer_raw"]) == (None, "Trần Thị B", "  Trần   Thị B ")
     assert [(r["agency_code"], r["agency_kind"]) for r in parsed.rows["agencies"]] == [
         ("CQ-593-001", "co_quan"), ("12", "doanh_nghiep")]
@@ -337,10 +340,12 @@ def test_province_workbook_and_xlsm_extension(tmp_path, write_xlsx):
     assert (parsed.cover["code"], parsed.cover["version"]) == ("60", 2)
     assert [(r["unit_code"], r["model_group"]) for r in parsed.rows["models"]] == [("CQT001", "6")]
     (award,) = parsed.rows["awards"]
-    assert (award["recipient_kind"], award["award_type"], award["decision_no"]) == ("individual", "medal", "1234")
+    assert (award["recipient_kind"], award["award_type"], award["decision_no"]) == (
+        "individual", "medal", "1234")
 
 
-def test_any_exception_while_reading_becomes_unreadable_file(tmp_path, write_xlsx, commune_sheets, monkeypatch):
+def test_any_exception_while_reading_becomes_unreadable_file(tmp_path, write_xlsx, commune_sheets,
+                                                            monkeypatch):
     path = write_xlsx(tmp_path / "ok.xlsx", commune_sheets())
 
     class Exploding:
@@ -353,3 +358,13 @@ def test_any_exception_while_reading_becomes_unreadable_file(tmp_path, write_xls
     assert (parsed.status, parsed.check_code) == ("rejected", "UNREADABLE_FILE")
     assert "ZeroDivisionError" in parsed.reason
     assert parsed.file_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_parse_cover_reads_the_identity_only(tmp_path, write_xlsx, commune_sheets):
+    sheets = commune_sheets({"Kỳ báo cáo": "6 tháng cuối năm 2020"})
+    del sheets["Thôn, khu phố"]                       # no data sheet is looked at
+    parsed = parse_cover(write_xlsx(tmp_path / "c.xlsx", sheets), "c.xlsx")
+    assert (parsed.status, parsed.cover["period"], parsed.cover["code"], parsed.rows) == (
+        "ingested", "2020-H2", "22915", {})
+    bad = parse_cover(write_xlsx(tmp_path / "b.xlsx", commune_sheets({"Kỳ báo cáo": None})), "b.xlsx")
+    assert bad.check_code == "INVALID_COVER"

@@ -6,23 +6,11 @@ import catalog
 from ingestion.inbox import ingest_inbox
 from ingestion.register import load_register
 from orchestration.partitions import half_year_partitions
+from orchestration.progress import reporter
 from orchestration.resources import AntqPaths, Warehouse
 
 RAW_INBOX_TABLES = ["files", *catalog.raw_tables(), "cell_issues"]
 RAW_REGISTER_TABLES = ["register_org_units", "register_agencies"]
-
-
-def _progress_logger(context: dg.AssetExecutionContext):
-    """Log ingestion progress at every tenth, so thousands of workbooks don't flood the run log."""
-    last = [-1]
-
-    def report(done: int, total: int) -> None:
-        tenth = (10 * done) // max(total, 1)
-        if tenth != last[0] or done == total:
-            last[0] = tenth
-            context.log.info(f"Đã đọc {done}/{total} tệp")
-
-    return report
 
 
 @dg.multi_asset(
@@ -60,7 +48,8 @@ def inbox(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wareho
     """Reads every workbook of the inbox (all periods; unchanged files are not parsed again) into the
     raw tables, each row with its file, SHA-256, sheet and Excel row. Unreadable files are recorded."""
     with warehouse.connect() as con:
-        summary = ingest_inbox(con, paths.inbox_dir, progress=_progress_logger(context))
+        # every tenth in the run log; a live counter too when `antq build` runs on a terminal
+        summary = ingest_inbox(con, paths.inbox_dir, progress=reporter("Đang đọc {done}/{total} tệp", log=context.log.info))
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_INBOX_TABLES}
         period_files = con.execute(
             "select count(*) filter (where status = 'ingested'), count(*) filter (where status = 'rejected') "

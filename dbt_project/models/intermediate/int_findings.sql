@@ -1,6 +1,12 @@
--- Every data-quality finding of contract section 5, one row each, with the cell it is about.
+-- Every data-quality finding (contract section 5 and antq's own checks), one row each, with the cell it is about.
 -- `params` holds the values the check's Vietnamese message (catalog/checks.csv) is filled with.
+-- The first sections are contract section 5; the last ones are antq's own checks (catalogue rows after
+-- SHEET_HEADER_NOT_FOUND). A finding about a whole cover names the cover sheet without a row: raw.files
+-- keeps the cover's values, not their rows.
 {% set cover_sheet = 'Thông tin chung' %}
+{#- The workbook words of the register kinds (catalog/workbook.yaml vocab.agency_kind, contract section 3);
+    tests/test_dq_units.py keeps the two equal. -#}
+{% set agency_kind_vi = {'co_quan': 'Cơ quan', 'doanh_nghiep': 'Doanh nghiệp', 'nha_truong': 'Nhà trường'} %}
 with periods as (
     select * from {{ ref('int_periods_built') }}
 ),
@@ -43,7 +49,7 @@ unknown_reporters as (
         period, 'UNKNOWN_ORG_UNIT' as check_code, reporter_code as org_unit_code, source_file,
         '{{ cover_sheet }}' as sheet_name, cast(null as integer) as row_number, reporter_code_raw as value_raw,
         json_object('unit_kind', 'Đơn vị báo cáo', 'code', reporter_code, 'period', period,
-                    'reporter', 'danh mục cấp ' || coalesce(reporter_level, '?')) as params
+                    'reporter', 'cấp báo cáo ghi trên trang thông tin chung') as params
     from submissions
     where submission_status = 'unknown_unit'
 ),
@@ -97,15 +103,30 @@ expected_rows as (
          or (w.reporter_level = 'district' and g.managed_by = 'district' and g.district_code = w.reporter_code))
 ),
 
+listed_rows as (
+    -- the codes each workbook lists, valid or not, with the sheet (as written) they are listed on
+    select source_file, 'villages' as layout, village_code as code, sheet_name
+    from {{ ref('int_village_rows') }}
+    union all
+    select source_file, 'agencies', agency_code, sheet_name
+    from {{ ref('int_agency_rows') }}
+),
+
+listing_sheets as (
+    select source_file, layout, min(sheet_name) as sheet_name
+    from listed_rows
+    group by all
+),
+
 missing_rows as (
-    select e.period, 'MISSING_UNIT_ROW', e.code, e.source_file, cast(null as varchar), cast(null as integer),
+    select e.period, 'MISSING_UNIT_ROW', e.code, e.source_file, s.sheet_name, cast(null as integer),
         cast(null as varchar),
         json_object('unit_kind', e.unit_kind, 'unit_name', e.unit_name, 'code', e.code, 'reporter', e.reporter_name)
     from expected_rows as e
+    left join listing_sheets as s on s.source_file = e.source_file and s.layout = e.layout
     where not exists (
-        select 1 from {{ ref('int_village_rows') }} as v where v.source_file = e.source_file and v.village_code = e.code
-    ) and not exists (
-        select 1 from {{ ref('int_agency_rows') }} as a where a.source_file = e.source_file and a.agency_code = e.code
+        select 1 from listed_rows as l
+        where l.source_file = e.source_file and l.layout = e.layout and l.code = e.code
     )
 ),
 
@@ -140,17 +161,18 @@ superseded as (
 
 summary_mismatch as (
     select w.period, 'DISTRICT_SUMMARY_MISMATCH', w.reporter_code, d.source_file, d.sheet_name, d.row_number,
-        cast(d.achieved as varchar) || coalesce('/' || d.total, ''),
+        cast(d.achieved as varchar) || case when i.has_total then coalesce('/' || d.total, '') else '' end,
         json_object('item', i.label_vi,
-                    'reported', cast(d.achieved as varchar) || coalesce('/' || d.total, ''),
-                    'computed', cast(m.achieved as varchar) || case when d.total is not null then coalesce('/' || m.total, '') else '' end)
+                    'reported', cast(d.achieved as varchar) || case when i.has_total then coalesce('/' || d.total, '') else '' end,
+                    'computed', cast(m.achieved as varchar) || case when i.has_total and d.total is not null then coalesce('/' || m.total, '') else '' end)
     from {{ ref('stg_district_summary') }} as d
     join winners as w using (source_file)
     join {{ ref('dim_indicator') }} as i on i.summary_item = d.summary_item
     join {{ ref('mart_indicators') }} as m
         on m.period = w.period and m.org_unit_code = w.reporter_code and m.indicator = i.indicator
     where d.row_valid and w.reporter_level = 'district'
-      and (d.achieved <> m.achieved or (d.total is not null and d.total is distinct from m.total))
+      -- a figure without a denominator (models) has no computed total to differ from
+      and (d.achieved <> m.achieved or (i.has_total and d.total is not null and d.total is distinct from m.total))
 ),
 
 household_outliers as (
@@ -182,6 +204,146 @@ name_mismatches as (
         json_object('written', agency_name, 'register_name', register_name, 'code', agency_code)
     from {{ ref('int_agency_rows') }}
     where is_counted and agency_name_key <> '' and agency_name_key <> register_name_key
+),
+
+-- antq's own checks ------------------------------------------------------------------------------
+
+late_submissions as (
+    -- the workbook the figures come from was prepared after the deadline (mart_submissions.deadline)
+    select w.period, 'LATE_SUBMISSION', w.reporter_code, w.source_file, '{{ cover_sheet }}', cast(null as integer),
+        strftime(w.created_on, '%d/%m/%Y'),
+        json_object('unit_name', coalesce(w.register_name, w.reporter_name),
+                    'created_on', strftime(w.created_on, '%d/%m/%Y'), 'deadline', strftime(m.deadline, '%d/%m/%Y'),
+                    'days_late', date_diff('day', m.deadline, w.created_on))
+    from winners as w
+    join {{ ref('mart_submissions') }} as m on m.period = w.period and m.source_file = w.source_file
+    where not m.on_time
+),
+
+agency_kinds as (
+    select * from (values
+        {%- for key, label in agency_kind_vi.items() %}
+        ('{{ key }}', '{{ label }}'){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as k(kind, label)
+),
+
+agency_kind_mismatches as (
+    select a.period, 'AGENCY_KIND_MISMATCH', a.agency_code, a.source_file, a.sheet_name, a.row_number,
+        coalesce(written.label, a.agency_kind),
+        json_object('written', coalesce(written.label, a.agency_kind),
+                    'register_kind', coalesce(registered.label, g.agency_kind),
+                    'unit_name', a.register_name, 'code', a.agency_code)
+    from {{ ref('int_agency_rows') }} as a
+    join {{ ref('dim_agency') }} as g on g.agency_code = a.agency_code
+    left join agency_kinds as written on written.kind = a.agency_kind
+    left join agency_kinds as registered on registered.kind = g.agency_kind
+    where a.is_counted and a.agency_kind is distinct from g.agency_kind
+),
+
+commune_safety as (
+    -- communes whose cover says "safe" with fewer than half of their register villages registered
+    select c.period, c.unit_code, c.unit_name, c.source_file,
+        count(*) as villages, count_if(v.safe_registered) as villages_safe
+    from {{ ref('fct_unit_status') }} as c
+    join {{ ref('int_org_units_in_period') }} as u
+        on u.period = c.period and u.parent_code = c.unit_code and u.org_unit_level = 'village'
+    join {{ ref('fct_unit_status') }} as v
+        on v.period = c.period and v.unit_kind = 'village' and v.unit_code = u.org_unit_code
+    where c.unit_kind = 'commune' and c.safe_registered
+    group by all
+    having 2 * count_if(v.safe_registered) < count(*)
+),
+
+commune_safe_villages_not as (
+    select period, 'COMMUNE_SAFE_VILLAGES_NOT', unit_code, source_file, '{{ cover_sheet }}', cast(null as integer),
+        cast(villages_safe as varchar) || '/' || villages,
+        json_object('unit_name', unit_name, 'villages_safe', villages_safe, 'villages', villages)
+    from commune_safety
+),
+
+medals as (
+    select period, province_code, reporter_code, recipient_name, recipient_name_key, source_file, sheet_name, row_number
+    from {{ ref('fct_awards') }}
+    where award_type = 'medal' and recipient_kind = 'individual' and recipient_name_key <> ''
+),
+
+medals_awarded_twice as (
+    -- each later listing of a name points at the first one (in this period or an earlier one); periods
+    -- order as their keys do ("2020-H2" < "2021-H1"), and within a period by file and row
+    select m.period, 'MEDAL_AWARDED_TWICE', m.reporter_code, m.source_file, m.sheet_name, m.row_number,
+        m.recipient_name,
+        json_object('name', m.recipient_name, 'first_period', f.period, 'first_file', f.source_file,
+                    'first_row', f.row_number)
+    from medals as m
+    join medals as f
+        on f.province_code is not distinct from m.province_code
+       and f.recipient_name_key = m.recipient_name_key
+       and (f.period < m.period
+         or (f.period = m.period and (f.source_file < m.source_file
+                                   or (f.source_file = m.source_file and f.row_number < m.row_number))))
+    qualify row_number() over (
+        partition by m.source_file, m.row_number order by f.period, f.source_file, f.row_number
+    ) = 1
+),
+
+medals_to_collectives as (
+    select a.period, 'MEDAL_TO_COLLECTIVE', a.reporter_code, a.source_file, a.sheet_name, a.row_number,
+        a.recipient_name,
+        json_object('name', a.recipient_name)
+    from {{ ref('int_award_rows') }} as a
+    where a.is_counted and a.award_type = 'medal' and a.recipient_kind = 'collective'
+),
+
+models_founded_late as (
+    select m.period, 'MODEL_FOUNDED_AFTER_PERIOD', coalesce(m.unit_code, m.reporter_code), m.source_file,
+        m.sheet_name, m.row_number, cast(m.founded_year as varchar),
+        json_object('model_name', m.model_name, 'founded_year', m.founded_year, 'period', m.period)
+    from {{ ref('int_model_rows') }} as m
+    join {{ ref('dim_period') }} as p on p.period_key = m.period
+    where m.is_counted and m.founded_year > p.period_year
+),
+
+village_figures as (
+    select period, reporter_code, source_file, village_code, households_total, households_registered
+    from {{ ref('int_village_rows') }}
+    where is_counted
+),
+
+village_counts as (
+    select period, reporter_code, source_file, count(*) as villages
+    from village_figures
+    group by all
+),
+
+repeated_rows as (
+    -- per winning commune workbook, how many of its rows repeat the previous period's row exactly
+    select cur.source_file, prev.source_file as previous_file, prev.period as previous_period, count(*) as repeated
+    from village_figures as cur
+    join {{ ref('dim_period') }} as p on p.period_key = cur.period
+    join village_figures as prev
+        on prev.period = p.previous_period_key and prev.reporter_code = cur.reporter_code
+       and prev.village_code = cur.village_code
+       and prev.households_total = cur.households_total
+       and prev.households_registered = cur.households_registered
+    group by all
+),
+
+copied_from_previous as (
+    -- the same villages with the same figures as the previous period, two villages or more
+    select c.period, c.reporter_code, c.source_file, r.previous_file, r.previous_period, c.villages
+    from village_counts as c
+    join repeated_rows as r on r.source_file = c.source_file
+    join village_counts as pc on pc.source_file = r.previous_file
+    where c.villages >= 2 and r.repeated = c.villages and pc.villages = c.villages
+),
+
+figures_copied as (
+    select c.period, 'FIGURES_COPIED_FROM_PREVIOUS', c.reporter_code, c.source_file, s.sheet_name,
+        cast(null as integer), cast(null as varchar),
+        json_object('villages', c.villages, 'previous_period', c.previous_period, 'previous_file', c.previous_file)
+    from copied_from_previous as c
+    left join listing_sheets as s on s.source_file = c.source_file and s.layout = 'villages'
 )
 
 select * from rejected
@@ -196,3 +358,11 @@ union all select * from superseded
 union all select * from summary_mismatch
 union all select * from household_outliers
 union all select * from name_mismatches
+
+union all select * from late_submissions
+union all select * from agency_kind_mismatches
+union all select * from commune_safe_villages_not
+union all select * from medals_awarded_twice
+union all select * from medals_to_collectives
+union all select * from models_founded_late
+union all select * from figures_copied

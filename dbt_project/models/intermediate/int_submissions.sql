@@ -27,7 +27,8 @@ ranked as (
         *,
         case when reporter_known then row_number() over (
             partition by period, reporter_level, reporter_code, reporter_known
-            order by version desc, created_on desc nulls last, modified_at desc, source_file desc
+            -- an unreadable Phiên bản (an INVALID_VALUE finding) ranks as the default version 1
+            order by coalesce(version, 1) desc, created_on desc nulls last, modified_at desc, source_file desc
         ) end as submission_rank
     from matched
 )

@@ -1,5 +1,13 @@
--- The import summary per workbook and period: what became of each file of the inbox and how many of its
--- rows count. A file with no readable period is listed in every period built.
+-- The import summary per workbook and period: what became of each file of the inbox, how many of its
+-- rows count (rows_read = rows_counted + rows_excluded; "Tổng hợp" rows apart), and whether it was
+-- prepared (Ngày lập) by the period's deadline. A file with no readable period is listed in every period
+-- built.
+--
+-- The deadline is the `submission_deadline_day` of the month after the half-year ends (default the
+-- 20th; dbt var, else the ANTQ_SUBMISSION_DEADLINE_DAY environment variable), unless the dbt var
+-- `submission_deadlines` names a date for the period ({"2021-H1": "2021-07-31"}).
+{% set deadline_day = var('submission_deadline_day', env_var('ANTQ_SUBMISSION_DEADLINE_DAY', '20')) | int %}
+{% set deadlines = var('submission_deadlines', {}) %}
 with row_counts as (
     select source_file, count(*) as rows_read, count_if(is_counted) as rows_counted
     from (
@@ -10,6 +18,29 @@ with row_counts as (
         union all select source_file, is_counted from {{ ref('int_award_rows') }}
     )
     group by source_file
+),
+
+summary_counts as (
+    -- a district's "Tổng hợp" rows are read for the cross-check only, never counted
+    select source_file, count(*) as summary_rows_read
+    from {{ ref('stg_district_summary') }}
+    group by source_file
+),
+
+deadlines as (
+    select
+        p.period_key,
+        coalesce(
+            {%- if deadlines %}
+            case p.period_key
+                {%- for period, day in deadlines.items() %}
+                when '{{ period }}' then date '{{ day }}'
+                {%- endfor %}
+            end,
+            {%- endif %}
+            make_date(year(p.period_end + interval 1 day), month(p.period_end + interval 1 day), {{ deadline_day }})
+        ) as deadline
+    from {{ ref('int_periods_built') }} as p
 )
 
 select
@@ -27,12 +58,17 @@ select
     f.rejection_check,
     f.rejection_reason,
     s.winner_file,
-    coalesce(r.rows_read, 0) as rows_read,
-    coalesce(r.rows_counted, 0) as rows_counted,
-    coalesce(r.rows_read, 0) - coalesce(r.rows_counted, 0) as rows_excluded
+    cast(coalesce(r.rows_read, 0) as bigint) as rows_read,
+    cast(coalesce(r.rows_counted, 0) as bigint) as rows_counted,
+    cast(coalesce(r.rows_read, 0) - coalesce(r.rows_counted, 0) as bigint) as rows_excluded,
+    cast(coalesce(c.summary_rows_read, 0) as bigint) as summary_rows_read,
+    d.deadline,
+    f.created_on <= d.deadline as on_time
 from {{ ref('stg_files') }} as f
 join {{ ref('int_periods_built') }} as p on f.period is null or f.period = p.period_key
+join deadlines as d on d.period_key = p.period_key
 left join {{ ref('int_submissions') }} as s on s.source_file = f.source_file
 left join {{ ref('dim_org_unit') }} as u on u.org_unit_code = f.reporter_code and u.org_unit_level = f.reporter_level
 left join row_counts as r on r.source_file = f.source_file
+left join summary_counts as c on c.source_file = f.source_file
 order by period, f.source_file

@@ -1,0 +1,197 @@
+"""Quality assets and checks of a period: Great Expectations Data Docs on the staged tables, the findings
+history, the auditors' report, one asset check per catalogue check on the findings mart, and the
+blocking checks that stop publication when the pipeline itself lost a file or would count a unit twice."""
+
+import dagster as dg
+
+import catalog
+import expectations
+from expectations import pipeline
+from orchestration.partitions import half_year_partitions
+from orchestration.resources import AntqPaths, Warehouse
+from reports import auditors, published
+from reports import findings_history as history
+
+SUITES = list(expectations.suites())
+FINDINGS = dg.AssetKey("mart_dq_findings")
+SUBMISSIONS = dg.AssetKey("mart_submissions")
+INDICATORS = dg.AssetKey("mart_indicators")
+SAMPLE_ROWS = 20
+
+
+def _md_table(rows: list[dict], columns: list[str]) -> dg.MetadataValue:
+    """A markdown table of sample rows for the Dagster UI."""
+    if not rows:
+        return dg.MetadataValue.md("—")
+
+    def text(value) -> str:
+        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(text(r.get(c)) for c in columns) + " |" for r in rows[:SAMPLE_ROWS]]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+# ------------------------------------------------------------------------------ Great Expectations
+
+@dg.asset(
+    deps=[dg.AssetKey(name) for name in SUITES],
+    group_name="quality",
+    partitions_def=half_year_partitions,
+    pool="warehouse",
+    kinds={"great_expectations", "html"},
+    check_specs=[
+        dg.AssetCheckSpec(f"suite_{name}", asset="data_docs", partitions_def=half_year_partitions,
+                          description=f"Bộ kỳ vọng Great Expectations của bảng {name}")
+        for name in SUITES
+    ],
+)
+def data_docs(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse):
+    """Runs the period's Great Expectations checkpoint on the staged tables and builds its Data Docs in
+    OUT/PERIOD/data_docs/. A suite fails as an error when a structural expectation fails (a pipeline
+    defect) and as a warning when only a data-content share (`mostly`) is not met."""
+    from expectations.frames import period_frames
+    from expectations.run import run_period  # imports Great Expectations: only when this asset runs
+
+    period = context.partition_key
+    with warehouse.connect(read_only=True) as con:
+        frames = period_frames(con, period, SUITES)
+    summary = run_period(frames, period, paths.period_dir(period))
+    checks = []
+    for name, suite in summary["suites"].items():
+        failed = suite["failed_expectations"]
+        structural = [e for e in failed if e["kind"] == "structure"]
+        samples = [{"expectation": e["description"] or e["type"], **row} for e in failed for row in e["sample"]]
+        checks.append(dg.AssetCheckResult(
+            check_name=f"suite_{name}",
+            passed=suite["success"],
+            severity=dg.AssetCheckSeverity.ERROR if structural else dg.AssetCheckSeverity.WARN,
+            metadata={
+                "rows": suite["rows"],
+                "expectations": suite["evaluated"],
+                "failed": suite["failed"],
+                "failed_expectations": dg.MetadataValue.md("\n".join(
+                    f"- {e['description'] or e['type']}: {e['unexpected_count']} dòng" for e in failed) or "—"),
+                "sample": _md_table(samples, sorted({k for r in samples for k in r}, key=lambda k: k != "expectation")),
+            },
+        ))
+    return dg.MaterializeResult(
+        metadata={
+            "index": dg.MetadataValue.path(summary["data_docs"]),
+            "url": dg.MetadataValue.url("file://" + summary["data_docs"]),
+            "success": summary["success"],
+            **{f"suite.{n}": "đạt" if s["success"] else "không đạt" for n, s in summary["suites"].items()},
+        },
+        check_results=checks,
+    )
+
+
+# ------------------------------------------------------------------------- findings, one per check
+
+@dg.multi_asset_check(
+    name="findings_by_check",
+    specs=[
+        dg.AssetCheckSpec(code.lower(), asset=FINDINGS, partitions_def=half_year_partitions,
+                          description=f"{spec['title_vi']} ({code}, {spec['severity']}): {spec['effect_vi']}")
+        for code, spec in catalog.checks().items()
+    ],
+    pool="warehouse",
+)
+def findings_by_check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
+    """One result per catalogue check: how many findings it made in the period and a sample of them with
+    file, sheet, row and message. Never blocking: findings are the data's, the figures already follow
+    each check's effect. Passed = no finding of severity error or warning."""
+    with warehouse.connect(read_only=True) as con:
+        rows = published.findings(con, context.partition_key)
+    for code, s in auditors.check_summary(rows).items():
+        yield dg.AssetCheckResult(
+            asset_key=FINDINGS,
+            check_name=code.lower(),
+            passed=s["passed"],
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "findings": s["count"],
+                **{f"severity.{sev}": n for sev, n in s["by_severity"].items()},
+                "sample": _md_table(s["sample"],
+                                    ["org_unit_code", "source_file", "sheet_name", "row_number", "message"]),
+            },
+        )
+
+
+# --------------------------------------------------------------------- pipeline invariants (block)
+
+def _invariants(warehouse: Warehouse, period: str, invariants: dict) -> dg.AssetCheckResult:
+    """Run pipeline invariants (name -> (function, sample columns)); passed when none has offending rows."""
+    with warehouse.connect(read_only=True) as con:
+        offending = {name: fn(con, period) for name, (fn, _) in invariants.items()}
+    return dg.AssetCheckResult(
+        passed=not any(offending.values()),
+        metadata={
+            **{name: len(rows) for name, rows in offending.items()},
+            **{f"sample.{name}": _md_table(rows, invariants[name][1]) for name, rows in offending.items()},
+        },
+    )
+
+
+@dg.asset_check(asset=SUBMISSIONS, blocking=True, partitions_def=half_year_partitions, pool="warehouse")
+def every_file_accounted_for(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+    """Every inbox file of the period is in the import summary with a status, and every row ingested from
+    it is read (counted or excluded): otherwise antq lost data and its reports would be wrong."""
+    return _invariants(warehouse, context.partition_key, {
+        "unaccounted_files": (pipeline.unaccounted_files, ["source_file", "status", "period"]),
+        "files_with_lost_rows": (pipeline.lost_rows, ["source_file", "raw_rows", "rows_in_summary"]),
+    })
+
+
+@dg.asset_check(asset=INDICATORS, blocking=True, partitions_def=half_year_partitions, pool="warehouse")
+def each_unit_counted_once(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+    """One winning workbook per reporting unit and one status per register unit: otherwise a unit would
+    be counted twice and the published figures would be wrong (indicators.csv waits for this check)."""
+    return _invariants(warehouse, context.partition_key, {
+        "reporters_with_several_winners": (pipeline.duplicate_winners,
+                                           ["reporter_level", "reporter_code", "winners", "files"]),
+        "units_counted_twice": (pipeline.units_counted_twice, ["unit_kind", "unit_code", "times", "files"]),
+    })
+
+
+# ---------------------------------------------------------------- findings history, auditors' report
+
+@dg.asset(
+    deps=[FINDINGS],
+    group_name="quality",
+    partitions_def=half_year_partitions,
+    pool="warehouse",
+    kinds={"duckdb"},
+)
+def findings_history(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """main.findings_history: every finding ever seen for the period, with first and last build (time and
+    run id) and whether this build still finds it."""
+    with warehouse.connect() as con:
+        rows = published.findings(con, context.partition_key)
+        counts = history.record_build(con, context.partition_key, rows, context.run.run_id)
+        total = con.execute(f"select count(*) from {history.TABLE}").fetchone()[0]
+    return dg.MaterializeResult(metadata={"dagster/row_count": total, **counts})
+
+
+@dg.asset(
+    deps=[SUBMISSIONS, FINDINGS, findings_history, data_docs, dg.AssetKey("dq_findings_csv")],
+    group_name="quality",
+    partitions_def=half_year_partitions,
+    pool="warehouse",
+    kinds={"html", "xlsx"},
+)
+def auditors_report(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
+    """The auditors' data-quality report: kiem_tra_du_lieu.html and .xlsx in OUT/PERIOD/."""
+    period = context.partition_key
+    with warehouse.connect(read_only=True) as con:
+        result = auditors.write_report(con, period, paths.period_dir(period), paths.inbox_dir)
+    return dg.MaterializeResult(metadata={
+        "html": dg.MetadataValue.path(str(result["html"])),
+        "xlsx": dg.MetadataValue.path(str(result["xlsx"])),
+        "findings": result["findings"],
+        **{f"severity.{s}": n for s, n in result["by_severity"].items()},
+        "workbooks": result["submissions"],
+        "submissions_expected": result["expected"],
+        "submissions_received": result["received"],
+        "submissions_on_time": result["on_time"],
+    })

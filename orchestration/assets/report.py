@@ -1,0 +1,77 @@
+"""Report assets: the report for the provincial office (Word, Markdown, Excel, charts) and the period's
+release record (manifest.json, changes against the previous release) under OUT/PERIOD/."""
+
+import dagster as dg
+
+from orchestration.partitions import half_year_partitions
+from orchestration.resources import AntqPaths, Warehouse
+from reports import period_report, release, report_data
+
+_PREVIEW_CHARS = 6000
+
+
+@dg.asset(
+    deps=[dg.AssetKey("mart_indicators"), dg.AssetKey("mart_dq_findings"), dg.AssetKey("mart_submissions"),
+          dg.AssetKey("fct_models"), dg.AssetKey("dim_period")],
+    group_name="publication",
+    partitions_def=half_year_partitions,
+    pool="warehouse",
+    kinds={"docx", "excel", "markdown"},
+)
+def report_documents(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Báo cáo 6 tháng: văn bản (.docx, .md) theo mẫu reports/templates/, bảng Excel, biểu đồ (PNG)."""
+    period = context.partition_key
+    with warehouse.connect(read_only=True) as con:
+        codes = report_data.provinces(con, period)
+        data = [report_data.load(con, period, code) for code in codes]
+    # rendering happens with the warehouse closed
+    out_dir = paths.period_dir(period)
+    written = [period_report.write_report(d, out_dir, several_provinces=len(data) > 1) for d in data]
+    metadata: dict = {"provinces": len(written)}
+    for files in written:
+        prefix = f"{files.docx.stem}."
+        metadata.update({
+            f"{prefix}docx": dg.MetadataValue.path(str(files.docx)),
+            f"{prefix}md": dg.MetadataValue.path(str(files.markdown)),
+            f"{prefix}xlsx": dg.MetadataValue.path(str(files.xlsx)),
+            f"{prefix}charts": len([p for p in files.charts.values() if p]),
+        })
+    if written:
+        first = data[0]
+        metadata.update({
+            "dagster/row_count": len(first.districts) + 1,
+            "findings": len(first.findings),
+            "preview": dg.MetadataValue.md(written[0].text[:_PREVIEW_CHARS]),
+        })
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    deps=[report_documents, dg.AssetKey("indicators_csv"), dg.AssetKey("dq_findings_csv")],
+    group_name="publication",
+    partitions_def=half_year_partitions,
+    pool="warehouse",
+    kinds={"json"},
+)
+def period_release(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Lần phát hành của kỳ: manifest.json (tệp đầu vào, danh mục, phiên bản mã) và changes.md/json so với lần trước."""
+    period = context.partition_key
+    out_dir = paths.period_dir(period)
+    with warehouse.connect(read_only=True) as con:
+        inputs = release.input_files(con, period)
+        names = release.unit_names(con, period)
+    outputs = sorted(p for pattern in ("bao_cao_*", "charts/**/*.png") for p in out_dir.glob(pattern) if p.is_file())
+    result = release.publish(out_dir, period, inputs=inputs, register_dir=paths.register_dir, outputs=outputs,
+                             names=names)
+    changes = result.changes
+    return dg.MaterializeResult(metadata={
+        "release": result.number,
+        "new_release": result.is_new,
+        "input_files": len(inputs),
+        "figures_changed": len(changes.get("figures", [])),
+        "inputs_added": len(changes.get("inputs", {}).get("added", [])),
+        "inputs_changed": len(changes.get("inputs", {}).get("changed", [])),
+        "inputs_removed": len(changes.get("inputs", {}).get("removed", [])),
+        "manifest": dg.MetadataValue.path(str(out_dir / release.MANIFEST)),
+        "changes": dg.MetadataValue.md((out_dir / release.CHANGES_MD).read_text(encoding="utf-8")[:_PREVIEW_CHARS]),
+    })

@@ -1,0 +1,10 @@
+"""Where antq reads and writes when no option says otherwise (contract section 7: the bundled demo).
+Plain Python, so the CLI can check its arguments and write templates without importing Dagster."""
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_INBOX = REPO / "demo" / "inbox"
+DEMO_REGISTER = REPO / "demo" / "register"
+DEFAULT_OUT = REPO / "out"
+DEFAULT_WAREHOUSE = REPO / "var" / "warehouse.duckdb"
+DEFAULT_TEMPLATES = DEFAULT_OUT / "templates"

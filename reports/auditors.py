@@ -1,0 +1,508 @@
+"""The auditors' data-quality report of a period (contract section 6): OUT/PERIOD/kiem_tra_du_lieu.html
+(self-contained) and kiem_tra_du_lieu.xlsx, in Vietnamese.
+
+It holds every finding grouped by severity, district and commune, each with its file, sheet, Excel row,
+value, message, effect on the figures and history (first seen, times seen); the import summary of every
+workbook; completeness and timeliness per district and for the province; the result of every check of
+the catalogue; the Great Expectations suites with a link to their Data Docs. Text that came from a
+submission is escaped in HTML and written as text, never as a formula, in the workbook.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+import catalog
+from reports import findings_history, published
+
+HTML_NAME = "kiem_tra_du_lieu.html"
+XLSX_NAME = "kiem_tra_du_lieu.xlsx"
+DATA_DOCS_INDEX = "data_docs/index.html"
+GX_SUMMARY = "data_docs/summary.json"
+SAMPLE_SIZE = 10
+
+SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
+STATUS_VI = {
+    "winner": "Được dùng để tính số liệu",
+    "superseded": "Đã được thay thế bởi bản mới hơn",
+    "unknown_unit": "Đơn vị báo cáo không có trong danh mục",
+    "rejected": "Bị từ chối",
+}
+NO_DISTRICT = "Cấp tỉnh hoặc không rõ huyện"
+NO_COMMUNE = "Cấp huyện, cấp tỉnh hoặc không rõ xã"
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+def _dicts(cur) -> list[dict]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def check_summary(findings: list[dict]) -> dict[str, dict]:
+    """Per catalogue check: how many findings of each severity, and a sample of them. A check passes
+    when it found nothing of severity error or warning."""
+    out = {}
+    for code, spec in catalog.checks().items():
+        rows = [f for f in findings if f["check_code"] == code]
+        by_severity = {s: sum(1 for f in rows if f["severity"] == s) for s in catalog.SEVERITY_ORDER}
+        out[code] = {
+            "code": code, "title_vi": spec["title_vi"], "severity": spec["severity"], "effect_vi": spec["effect_vi"],
+            "count": len(rows), "by_severity": by_severity,
+            "passed": by_severity["error"] == 0 and by_severity["warning"] == 0,
+            "sample": rows[:SAMPLE_SIZE],
+        }
+    return out
+
+
+def _completeness(con, period: str, scopes: list[dict]) -> list[dict]:
+    """Submissions received / expected and on time, per scope (province first, then each district).
+    Expected = the register units that must report: those with a winning workbook plus those flagged
+    MISSING_SUBMISSION, so these figures agree with the findings."""
+    units = _dicts(con.execute(
+        """
+        select reporter_code as code, district_code, true as received, on_time, created_on
+        from main.mart_submissions where period = ? and submission_status = 'winner'
+        union all
+        select org_unit_code, district_code, false, false, null
+        from main.mart_dq_findings where period = ? and check_code = 'MISSING_SUBMISSION'
+        """,
+        [period, period],
+    ))
+    names = _unit_names(con)
+    out = []
+    for scope in scopes:
+        mine = units if scope["org_unit_level"] == "province" else [
+            u for u in units if u["district_code"] == scope["org_unit_code"]]
+        expected = len(mine)
+        received = sum(1 for u in mine if u["received"])
+        on_time = sum(1 for u in mine if u["received"] and u["on_time"])
+        out.append({
+            "code": scope["org_unit_code"], "name": scope["org_unit_name"], "level": scope["org_unit_level"],
+            "expected": expected, "received": received, "on_time": on_time,
+            "late": received - on_time,
+            "missing": sorted(f"{names.get(u['code'], u['code'])} ({u['code']})" for u in mine if not u["received"]),
+        })
+    return out
+
+
+def _unit_names(con) -> dict[str, str]:
+    rows = con.execute(
+        "select org_unit_code, org_unit_name from main.dim_org_unit "
+        "union all select agency_code, agency_name from main.dim_agency").fetchall()
+    return dict(rows)
+
+
+def _gx_summary(out_dir: Path) -> dict | None:
+    path = out_dir / GX_SUMMARY
+    if not path.exists():
+        return None
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def collect(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None = None) -> dict:
+    """Everything the report shows, as plain data."""
+    out_dir = Path(out_dir)
+    checks = catalog.checks()
+    findings = published.findings(con, period)
+    history = findings_history.history(con, period)
+    names = _unit_names(con)
+    for f, key in zip(findings, findings_history.finding_keys(findings)):
+        past = history.get(key, {})
+        f["finding_key"] = key
+        f["first_seen_at"] = past.get("first_seen_at")
+        f["times_seen"] = past.get("times_seen")
+        f["title_vi"] = checks[f["check_code"]]["title_vi"]
+        f["effect_vi"] = checks[f["check_code"]]["effect_vi"]
+        f["district_name"] = names.get(f["district_code"], NO_DISTRICT) if f["district_code"] else NO_DISTRICT
+        f["commune_name"] = names.get(f["commune_code"], f["commune_code"]) if f["commune_code"] else NO_COMMUNE
+        f["unit_name"] = names.get(f["org_unit_code"] or "", "")
+        f["column"] = json.loads(f["params"]).get("column") if f["params"] else None   # a cell issue's header
+        f["link"] = _source_link(inbox_dir, out_dir, f["source_file"])
+    findings.sort(key=lambda f: (
+        catalog.SEVERITY_ORDER[f["severity"]], f["district_code"] or "", f["commune_code"] or "",
+        f["source_file"] or "", f["sheet_name"] or "", f["row_number"] or 0, f["check_code"]))
+
+    scopes = _dicts(con.execute(
+        """
+        select distinct org_unit_code, org_unit_name, org_unit_level from main.mart_indicators where period = ?
+        order by case org_unit_level when 'province' then 0 else 1 end, org_unit_code
+        """, [period]))
+    submissions = _dicts(con.execute(
+        """
+        select * from main.mart_submissions where period = ?
+        order by case submission_status when 'rejected' then 0 when 'unknown_unit' then 1 else 2 end, source_file
+        """, [period]))
+    per_file: dict[str, dict] = {}
+    for f in findings:
+        counts = per_file.setdefault(f["source_file"], {s: 0 for s in catalog.SEVERITY_ORDER})
+        counts[f["severity"]] += 1
+    for s in submissions:
+        s["findings"] = per_file.get(s["source_file"], {sev: 0 for sev in catalog.SEVERITY_ORDER})
+        s["link"] = _source_link(inbox_dir, out_dir, s["source_file"])
+        s["winner_link"] = _source_link(inbox_dir, out_dir, s["winner_file"])
+    label = con.execute("select period_label_vi from main.dim_period where period_key = ?", [period]).fetchone()
+    deadline = next((s["deadline"] for s in submissions if s.get("deadline")), None)
+    return {
+        "period": period,
+        "period_label": label[0] if label else period,
+        "generated_at": dt.datetime.now().replace(microsecond=0),
+        "deadline": deadline,
+        "findings": findings,
+        "checks": check_summary(findings),
+        "submissions": submissions,
+        "completeness": _completeness(con, period, scopes),
+        "gx": _gx_summary(out_dir),
+        "by_severity": {s: sum(1 for f in findings if f["severity"] == s) for s in catalog.SEVERITY_ORDER},
+    }
+
+
+def _source_link(inbox_dir, out_dir: Path, source_file: str | None) -> str | None:
+    """The inbox file as a path relative to the report, so the link survives moving both folders."""
+    if not inbox_dir or not source_file:
+        return None
+    return os.path.relpath(Path(inbox_dir) / source_file, out_dir).replace(os.sep, "/")
+
+
+# --------------------------------------------------------------------------------------- formatting
+
+def _number(n) -> str:
+    return f"{n:,}".replace(",", ".") if isinstance(n, int) else ("" if n is None else str(n))
+
+
+def _percent(part: int, whole: int) -> str:
+    return "—" if not whole else f"{100 * part / whole:.1f}".replace(".", ",") + " %"
+
+
+def _date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def _level(level: str | None) -> str:
+    words = catalog.workbook()["levels"].get(level or "")
+    return words[0] if words else ""
+
+
+FINDING_COLUMNS = [
+    ("Mức độ", lambda f: SEVERITY_VI[f["severity"]]),
+    ("Huyện", lambda f: f["district_name"]),
+    ("Xã", lambda f: f["commune_name"]),
+    ("Mã kiểm tra", lambda f: f["check_code"]),
+    ("Kiểm tra", lambda f: f["title_vi"]),
+    ("Mã đơn vị", lambda f: f["org_unit_code"] or ""),
+    ("Tên đơn vị", lambda f: f["unit_name"]),
+    ("Tệp", lambda f: f["source_file"] or ""),
+    ("Trang", lambda f: f["sheet_name"] or ""),
+    ("Dòng", lambda f: f["row_number"]),
+    ("Cột", lambda f: f["column"] or ""),
+    ("Giá trị", lambda f: f["value_raw"] or ""),
+    ("Nội dung", lambda f: f["message"]),
+    ("Ảnh hưởng đến số liệu", lambda f: f["effect_vi"]),
+    ("Phát hiện lần đầu", lambda f: f["first_seen_at"]),
+    ("Số lần lập thấy", lambda f: f["times_seen"]),
+    ("Mã phát hiện", lambda f: f["finding_key"][:12]),
+]
+
+SUBMISSION_COLUMNS = [
+    ("Tệp", lambda s: s["source_file"]),
+    ("Cấp", lambda s: _level(s["reporter_level"])),
+    ("Mã đơn vị", lambda s: s["reporter_code"] or ""),
+    ("Tên đơn vị (ghi trên báo cáo)", lambda s: s["reporter_name"] or ""),
+    ("Phiên bản", lambda s: s["version"]),
+    ("Ngày lập", lambda s: s["created_on"]),
+    ("Đúng hạn", lambda s: "" if s["on_time"] is None else ("Có" if s["on_time"] else "Không")),
+    ("Tình trạng", lambda s: STATUS_VI.get(s["submission_status"], s["submission_status"] or "")),
+    ("Dòng đã đọc", lambda s: s["rows_read"]),
+    ("Dòng được tính", lambda s: s["rows_counted"]),
+    ("Dòng bị loại", lambda s: s["rows_excluded"]),
+    ("Dòng Tổng hợp (đối chiếu)", lambda s: s["summary_rows_read"]),
+    ("Lỗi", lambda s: s["findings"]["error"]),
+    ("Cảnh báo", lambda s: s["findings"]["warning"]),
+    ("Thông tin", lambda s: s["findings"]["info"]),
+    ("Lý do từ chối", lambda s: ((s["rejection_check"] or "") + ": " + (s["rejection_reason"] or ""))
+        if s["rejection_check"] else ""),
+    ("Được thay bằng tệp", lambda s: s["winner_file"] if s["submission_status"] == "superseded" else ""),
+]
+
+COMPLETENESS_COLUMNS = [
+    ("Mã", lambda c: c["code"]),
+    ("Đơn vị", lambda c: c["name"]),
+    ("Báo cáo phải nộp", lambda c: c["expected"]),
+    ("Đã nhận", lambda c: c["received"]),
+    ("Tỉ lệ đầy đủ", lambda c: _percent(c["received"], c["expected"])),
+    ("Đúng hạn", lambda c: c["on_time"]),
+    ("Tỉ lệ đúng hạn", lambda c: _percent(c["on_time"], c["expected"])),
+    ("Nộp sau hạn", lambda c: c["late"]),
+    ("Chưa nộp", lambda c: "; ".join(c["missing"])),
+]
+
+CHECK_COLUMNS = [
+    ("Mã kiểm tra", lambda c: c["code"]),
+    ("Kiểm tra", lambda c: c["title_vi"]),
+    ("Mức độ", lambda c: SEVERITY_VI[c["severity"]]),
+    ("Ảnh hưởng đến số liệu", lambda c: c["effect_vi"]),
+    ("Số phát hiện", lambda c: c["count"]),
+    ("Kết quả", lambda c: "Đạt" if c["passed"] else "Có lỗi/cảnh báo"),
+]
+
+GX_COLUMNS = [
+    ("Bảng", lambda g: g["name"]),
+    ("Nội dung", lambda g: g["title_vi"]),
+    ("Số dòng kiểm tra", lambda g: g["rows"]),
+    ("Số kỳ vọng", lambda g: g["evaluated"]),
+    ("Không đạt", lambda g: g["failed"]),
+    ("Kết quả", lambda g: "Đạt" if g["success"] else "Không đạt"),
+    ("Kỳ vọng không đạt", lambda g: "; ".join(
+        f"{e['description'] or e['type']} ({e['unexpected_count'] or 0} dòng)" for e in g["failed_expectations"])),
+]
+
+
+def _gx_rows(report: dict) -> list[dict]:
+    gx = report["gx"]
+    return [] if not gx else [{"name": n, **s} for n, s in gx["suites"].items()]
+
+
+# --------------------------------------------------------------------------------------------- HTML
+
+_CSS = """
+body{font-family:"Segoe UI",Arial,sans-serif;margin:24px;color:#1d1d1d;font-size:14px}
+h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:2px solid #ccc}h3{font-size:16px}
+table{border-collapse:collapse;margin:8px 0 16px;width:100%}
+th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
+th{background:#ddebf7}td.n{text-align:right}tr.group td{background:#f3f3f3;font-weight:bold}
+.error{color:#a80000}.warning{color:#8a5a00}.info{color:#245}.ok{color:#176b00}
+.summary td{border:none;padding:2px 12px 2px 0}
+"""
+
+
+def _cell(value, cls: str = "") -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        text = _date(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        text, cls = _number(value), (cls + " n").strip()
+    else:
+        text = "" if value is None else str(value)
+    attr = f' class="{cls}"' if cls else ""
+    return f"<td{attr}>{html.escape(text)}</td>"
+
+
+def _table(columns, rows, row_class=None) -> str:
+    head = "".join(f"<th>{html.escape(name)}</th>" for name, _ in columns)
+    body = []
+    for row in rows:
+        cls = row_class(row) if row_class else ""
+        body.append("<tr>" + "".join(_cell(get(row), cls if i == 0 else "") for i, (_, get) in enumerate(columns))
+                    + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _link(href: str | None, text: str) -> str:
+    if not href:
+        return html.escape(text)
+    return f'<a href="{html.escape(quote(href), quote=True)}">{html.escape(text)}</a>'
+
+
+def _findings_html(findings: list[dict]) -> str:
+    """Findings by severity (section), district (sub-section) and commune (a group row)."""
+    columns = [c for c in FINDING_COLUMNS if c[0] not in ("Mức độ", "Huyện", "Xã", "Tệp")]
+    parts = []
+    for severity in catalog.SEVERITY_ORDER:
+        rows = [f for f in findings if f["severity"] == severity]
+        if not rows:
+            continue
+        parts.append(f'<h3 class="{severity}">{SEVERITY_VI[severity]}: {_number(len(rows))} phát hiện</h3>')
+        districts: dict[str, list] = {}
+        for f in rows:
+            districts.setdefault(f["district_name"], []).append(f)
+        for district, drows in districts.items():
+            parts.append(f"<h4>{html.escape(district)}</h4>")
+            head = "".join(f"<th>{html.escape(n)}</th>" for n in ["Tệp", *(n for n, _ in columns)])
+            body, commune = [], None
+            for f in drows:
+                if f["commune_name"] != commune:
+                    commune = f["commune_name"]
+                    body.append(f'<tr class="group"><td colspan="{len(columns) + 1}">{html.escape(commune)}</td></tr>')
+                body.append("<tr><td>" + _link(f["link"], f["source_file"] or "") + "</td>"
+                            + "".join(_cell(get(f)) for _, get in columns) + "</tr>")
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return "".join(parts) or "<p>Không có phát hiện nào.</p>"
+
+
+def render_html(report: dict) -> str:
+    counts = report["by_severity"]
+    province = next((c for c in report["completeness"] if c["level"] == "province"), None)
+    gx = report["gx"]
+    title = f"Kiểm tra dữ liệu báo cáo {report['period_label']} ({report['period']})"
+    summary_rows = [
+        ("Kỳ báo cáo", f"{report['period_label']} ({report['period']})"),
+        ("Thời điểm lập", _date(report["generated_at"])),
+        ("Hạn nộp báo cáo", _date(report["deadline"]) or "—"),
+        ("Phát hiện", ", ".join(f"{_number(counts[s])} {SEVERITY_VI[s].lower()}" for s in catalog.SEVERITY_ORDER)),
+    ]
+    if province:
+        summary_rows += [
+            ("Đầy đủ (toàn tỉnh)", f"{province['received']}/{province['expected']} báo cáo "
+                                   f"({_percent(province['received'], province['expected'])})"),
+            ("Đúng hạn (toàn tỉnh)", f"{province['on_time']}/{province['expected']} báo cáo "
+                                     f"({_percent(province['on_time'], province['expected'])})"),
+        ]
+    if gx:
+        failed = [n for n, s in gx["suites"].items() if not s["success"]]
+        summary_rows.append(("Great Expectations", "tất cả bộ kỳ vọng đạt" if not failed
+                             else "không đạt: " + ", ".join(failed)))
+    summary = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in summary_rows)
+    links = [_link("dq_findings.csv", "dq_findings.csv"), _link(XLSX_NAME, XLSX_NAME)]
+    if gx:
+        links.append(_link(DATA_DOCS_INDEX, "Data Docs của Great Expectations"))
+    return f"""<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{_CSS}</style></head>
+<body>
+<h1>{html.escape(title)}</h1>
+<table class="summary">{summary}</table>
+<p>Tệp kèm theo: {" · ".join(links)}</p>
+<p>Mỗi phát hiện ghi rõ tệp, trang, dòng Excel và giá trị để tìm đến đúng ô cần sửa; "Mã phát hiện" giữ
+nguyên qua các lần lập để theo dõi việc khắc phục.</p>
+<h2>1. Đầy đủ và đúng hạn</h2>
+<p>Báo cáo phải nộp: tỉnh, các huyện và các xã trong danh mục của kỳ. Đúng hạn: ngày lập của báo cáo được
+dùng để tính số liệu không muộn hơn hạn nộp.</p>
+{_table(COMPLETENESS_COLUMNS, report["completeness"])}
+<h2>2. Phát hiện theo mức độ, huyện và xã</h2>
+{_findings_html(report["findings"])}
+<h2>3. Kết quả từng kiểm tra</h2>
+{_table(CHECK_COLUMNS, report["checks"].values(), lambda c: "ok" if c["passed"] else c["severity"])}
+<h2>4. Tổng hợp nhập từng tệp</h2>
+{_table(SUBMISSION_COLUMNS, report["submissions"])}
+<h2>5. Kiểm tra cấu trúc dữ liệu (Great Expectations)</h2>
+{_table(GX_COLUMNS, _gx_rows(report), lambda g: "ok" if g["success"] else "error") if gx
+ else "<p>Chưa chạy bộ kỳ vọng cho kỳ này.</p>"}
+</body></html>
+"""
+
+
+# --------------------------------------------------------------------------------------------- xlsx
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
+
+
+def _put(cell, value) -> None:
+    """Write a value; text always as text (a submission's "=..." never becomes a formula)."""
+    if isinstance(value, dt.datetime):
+        cell.value, cell.number_format = value, "dd/mm/yyyy hh:mm"
+    elif isinstance(value, dt.date):
+        cell.value, cell.number_format = value, "dd/mm/yyyy"
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.value = value
+        if isinstance(value, int):
+            cell.number_format = "#,##0"
+    else:
+        cell.value = "" if value is None else str(value)
+        cell.data_type = "s"
+
+
+def _sheet(wb: Workbook, title: str, columns, rows, links=None) -> None:
+    ws = wb.create_sheet(title)
+    widths = [len(name) for name, _ in columns]
+    for j, (name, _) in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=j)
+        _put(cell, name)
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for i, row in enumerate(rows, start=2):
+        for j, (name, get) in enumerate(columns, start=1):
+            value = get(row)
+            cell = ws.cell(row=i, column=j)
+            _put(cell, value)
+            shown = _date(value) if isinstance(value, dt.date) else str(value or "")
+            widths[j - 1] = max(widths[j - 1], min(len(shown), 80))
+            if links and name in links:
+                target = links[name](row)
+                if target:
+                    cell.hyperlink = Hyperlink(ref=cell.coordinate, **target)
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = min(width + 2, 60)
+    ws.freeze_panes = "A2"
+    if rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+
+
+def _cell_target(f: dict) -> dict | None:
+    """A hyperlink to the finding's file, opening at its sheet and row when known."""
+    if not f.get("link"):
+        return None
+    target = {"target": quote(f["link"])}
+    if f.get("sheet_name"):
+        sheet = f["sheet_name"].replace("'", "''")
+        target["location"] = f"'{sheet}'!A{f['row_number'] or 1}"
+    return target
+
+
+def write_xlsx(report: dict, path: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tóm tắt"
+    counts = report["by_severity"]
+    lines = [
+        ("Báo cáo kiểm tra dữ liệu", f"{report['period_label']} ({report['period']})"),
+        ("Thời điểm lập", report["generated_at"]),
+        ("Hạn nộp báo cáo", report["deadline"]),
+        *((f"Phát hiện mức {SEVERITY_VI[s].lower()}", counts[s]) for s in catalog.SEVERITY_ORDER),
+    ]
+    for c in report["completeness"]:
+        if c["level"] == "province":
+            lines += [("Báo cáo đã nhận / phải nộp (toàn tỉnh)", f"{c['received']}/{c['expected']}"),
+                      ("Báo cáo đúng hạn / phải nộp (toàn tỉnh)", f"{c['on_time']}/{c['expected']}")]
+    if report["gx"]:
+        lines.append(("Great Expectations", "Đạt" if report["gx"]["success"] else "Không đạt"))
+        lines.append(("Data Docs", DATA_DOCS_INDEX))
+    for i, (label, value) in enumerate(lines, start=1):
+        _put(ws.cell(row=i, column=1), label)
+        ws.cell(row=i, column=1).font = _HEADER_FONT
+        _put(ws.cell(row=i, column=2), value)
+        if label == "Data Docs":
+            ws.cell(row=i, column=2).hyperlink = Hyperlink(ref=f"B{i}", target=DATA_DOCS_INDEX)
+    ws.column_dimensions["A"].width = 42
+    ws.column_dimensions["B"].width = 40
+
+    _sheet(wb, "Phát hiện", FINDING_COLUMNS, report["findings"], links={"Tệp": _cell_target})
+    _sheet(wb, "Đầy đủ, đúng hạn", COMPLETENESS_COLUMNS, report["completeness"])
+    _sheet(wb, "Nhập tệp", SUBMISSION_COLUMNS, report["submissions"],
+           links={"Tệp": lambda s: {"target": quote(s["link"])} if s["link"] else None})
+    _sheet(wb, "Các kiểm tra", CHECK_COLUMNS, list(report["checks"].values()))
+    _sheet(wb, "Great Expectations", GX_COLUMNS, _gx_rows(report))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def write_report(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None = None) -> dict:
+    """Write both files into `out_dir` (OUT/PERIOD) and return their paths and headline counts."""
+    out_dir = Path(out_dir)
+    report = collect(con, period, out_dir, inbox_dir)
+    html_path = out_dir / HTML_NAME
+    html_path.write_text(render_html(report), encoding="utf-8")
+    xlsx_path = write_xlsx(report, out_dir / XLSX_NAME)
+    province = next((c for c in report["completeness"] if c["level"] == "province"), None)
+    return {
+        "html": html_path, "xlsx": xlsx_path, "findings": len(report["findings"]),
+        "by_severity": report["by_severity"], "submissions": len(report["submissions"]),
+        "expected": province["expected"] if province else 0,
+        "received": province["received"] if province else 0,
+        "on_time": province["on_time"] if province else 0,
+    }

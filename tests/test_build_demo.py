@@ -1,0 +1,82 @@
+"""`antq build 2021-H1` on the bundled demo: the seed's figures to the digit (contract section 8),
+districts adding up to the province, and byte-identical rebuilds."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+from build_helpers import build, indicators
+
+from demo.generate import generate_inbox
+from orchestration.resources import DEMO_REGISTER
+
+SEED = {
+    "plan_issued.province_agencies": (168, 195),
+    "plan_issued.district_agencies": (562, 632),
+    "plan_issued.district_steering_committees": (10, 10),
+    "plan_issued.commune_steering_committees": (124, 124),
+    "plan_issued.village_boards": (496, 689),
+    "safe_registered.province_agencies": (168, 195),
+    "safe_registered.district_agencies": (555, 632),
+    "safe_registered.communes": (124, 124),
+    "safe_registered.villages": (689, 689),
+    "safe_registered.households": (299882, 332093),
+    "models.total": (986, None),
+    "models.communes_covered": (124, 124),
+    "force_support.visits": (22, None),
+    "force_support.hardship_subsidies": (8, None),
+    "awards.medal_individuals": (36, None),
+    "awards.commendation_collectives": (4, None),
+    "awards.commendation_individuals": (19, None),
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("demo")
+    inbox = tmp / "inbox"
+    generate_inbox(DEMO_REGISTER, inbox)
+    out = build(tmp, "2021-H1", inbox, DEMO_REGISTER)
+    return tmp, inbox, out
+
+
+def test_seed_figures(demo):
+    _, _, out = demo
+    figures = indicators(out)
+    for indicator, value in SEED.items():
+        assert figures[("60", indicator)] == value, indicator
+    groups = sum(figures[("60", f"models.group_{g}")][0] for g in range(1, 7))
+    assert groups == 986
+
+
+def test_districts_add_up_to_province(demo):
+    tmp, _, out = demo
+    figures = indicators(out)
+    districts = sorted({code for code, _ in figures if code != "60"})
+    assert len(districts) == 10
+    # What the province's own workbook adds, read from the facts (it has no district).
+    con = duckdb.connect(str(tmp / "warehouse.duckdb"), read_only=True)
+    try:
+        own = dict(con.execute(
+            """
+            select indicator, sum(achieved) from main.int_indicator_contributions
+            where period = '2021-H1' and district_code is null group by indicator
+            """).fetchall())
+    finally:
+        con.close()
+    for (code, indicator), (achieved, total) in figures.items():
+        if code != "60" or indicator.endswith("province_agencies"):
+            continue
+        district_sum = sum(figures[(d, indicator)][0] for d in districts)
+        assert district_sum + own.get(indicator, 0) == achieved, indicator
+        if total is not None:
+            assert sum(figures[(d, indicator)][1] for d in districts) == total, indicator
+    assert own.get("models.total", 0) > 0   # the demo's province workbook has models of its own
+
+
+def test_rebuild_is_byte_identical(demo, tmp_path):
+    tmp, inbox, out = demo
+    first = (out / "indicators.csv").read_bytes()
+    warm = build(tmp, "2021-H1", inbox, DEMO_REGISTER)                       # same warehouse
+    cold = build(tmp_path, "2021-H1", inbox, DEMO_REGISTER)                  # a fresh one
+    assert (warm / "indicators.csv").read_bytes() == first
+    assert (cold / "indicators.csv").read_bytes() == first

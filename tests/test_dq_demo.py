@@ -1,0 +1,92 @@
+"""The bundled demo with every check on: 2021-H1 keeps the seed's figures (contract section 8), raises only
+the one expected resubmission, and passes its Great Expectations suites, which fail on a planted bad value."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+from build_helpers import build, findings, indicators
+from test_build_demo import SEED  # contract section 8, stated once for the build tests
+
+import expectations
+from demo.generate import generate_inbox
+from expectations.frames import period_frames
+from expectations.run import run_period
+from orchestration.resources import DEMO_REGISTER
+
+P = "2021-H1"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("dq_demo")
+    inbox = tmp / "inbox"
+    generate_inbox(DEMO_REGISTER, inbox)
+    out = build(tmp, P, inbox, DEMO_REGISTER)
+    return {"tmp": tmp, "out": out, "warehouse": tmp / "warehouse.duckdb"}
+
+
+@pytest.fixture(scope="module")
+def demo_frames(demo):
+    con = duckdb.connect(str(demo["warehouse"]), read_only=True)
+    try:
+        return period_frames(con, P, list(expectations.suites()))
+    finally:
+        con.close()
+
+
+def test_seed_figures_with_every_check_on(demo):
+    figures = indicators(demo["out"])
+    for indicator, value in SEED.items():
+        assert figures[("60", indicator)] == value, indicator
+
+
+def test_only_the_resubmission_is_reported(demo):
+    found = findings(demo["out"])
+    assert [(f["check"], f["severity"]) for f in found] == [("SUPERSEDED_SUBMISSION", "info")]
+
+
+def test_suites_pass_on_the_demo(demo):
+    import json
+
+    with open(demo["out"] / "data_docs" / "summary.json", encoding="utf-8") as fh:
+        summary = json.load(fh)
+    assert summary["success"], {n: s["failed_expectations"] for n, s in summary["suites"].items() if not s["success"]}
+    assert set(summary["suites"]) == set(expectations.suites())
+    assert all(s["rows"] > 0 for n, s in summary["suites"].items() if n != "stg_cell_issues")
+    assert (demo["out"] / "data_docs" / "index.html").exists()
+    assert list((demo["out"] / "data_docs" / "validations").rglob("*.html"))
+
+
+def test_suites_fail_on_a_planted_bad_value(demo, demo_frames, tmp_path):
+    frames = {name: frame.copy() for name, frame in demo_frames.items()}
+    villages = frames["stg_villages"]
+    planted = villages.index[villages["row_valid"]][10]
+    villages.loc[planted, "households_total"] = -3                      # a negative count
+    agencies = frames["stg_agencies"]
+    agencies.loc[agencies.index[0], "agency_kind"] = "ngoai_danh_muc"    # a kind outside the vocabulary
+    register = frames["stg_register_org_units"]
+    villages_in_register = register["org_unit_level"] == "village"
+    register.loc[villages_in_register, "org_unit_code"] = (                       # "T2915001": not 8 digits
+        "T" + register.loc[villages_in_register, "org_unit_code"].str[1:])
+
+    summary = run_period(frames, P, tmp_path)
+    assert not summary["success"]
+    failed = {n for n, s in summary["suites"].items() if not s["success"]}
+    assert failed == {"stg_villages", "stg_agencies", "stg_register_org_units"}
+
+    village_failures = summary["suites"]["stg_villages"]["failed_expectations"]
+    assert [(e["columns"], e["unexpected_count"], e["kind"]) for e in village_failures] == [
+        (["households_total"], 1, "structure")]
+    sample = village_failures[0]["sample"][0]
+    assert (sample["source_file"], sample["sheet_name"], sample["row_number"], sample["households_total"]) == (
+        villages.loc[planted, "source_file"], villages.loc[planted, "sheet_name"],
+        int(villages.loc[planted, "row_number"]), -3)
+    codes = summary["suites"]["stg_register_org_units"]["failed_expectations"]
+    assert [e["unexpected_count"] for e in codes] == [689]
+    assert (tmp_path / "data_docs" / "index.html").exists()
+
+
+def test_auditors_report_of_the_demo(demo):
+    page = (demo["out"] / "kiem_tra_du_lieu.html").read_text(encoding="utf-8")
+    assert "135/135 báo cáo (100,0 %)" in page
+    assert "SUPERSEDED_SUBMISSION" in page and "_phien_ban_2.xlsx" in page
