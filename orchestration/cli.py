@@ -159,7 +159,8 @@ def _release_abandoned_runs(instance, warehouse: Path) -> list[str]:
         statuses=[dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
         tags={"antq/source": "cli", WAREHOUSE_TAG: str(warehouse)}))
     for run in abandoned:
-        instance.report_run_failed(run, message="Lệnh antq build chạy lần này đã dừng đột ngột (tiến trình không còn)")
+        instance.report_run_failed(run, message="Tiến trình antq build của lần chạy này đã dừng đột ngột; "
+                                   "lệnh antq build sau đó đánh dấu thất bại và trả chỗ trong pool warehouse")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
     return [run.run_id for run in abandoned]
 

@@ -31,7 +31,7 @@ class Warehouse(dg.ConfigurableResource):
     inter-process lock first (Dagster's `warehouse` pool serialises the ops of runs it launches)."""
 
     path: str = str(DEFAULT_WAREHOUSE)
-    lock_timeout_s: float = 600.0
+    lock_timeout_s: float = warehouse_lock.DEFAULT_WAIT_S
 
     @contextmanager
     def locked(self):

@@ -12,6 +12,38 @@ REGISTER_ORG_HEADER = ["code", "name", "level", "parent_code", "valid_from", "va
 REGISTER_AGENCY_HEADER = ["code", "name", "kind", "managed_by", "district_code", "valid_from", "valid_to"]
 
 
+# Contract section 8: the seed report's figures for 6 tháng đầu năm 2021.
+SEED = {
+    "plan_issued.province_agencies": (168, 195),
+    "plan_issued.district_agencies": (562, 632),
+    "plan_issued.district_steering_committees": (10, 10),
+    "plan_issued.commune_steering_committees": (124, 124),
+    "plan_issued.village_boards": (496, 689),
+    "safe_registered.province_agencies": (168, 195),
+    "safe_registered.district_agencies": (555, 632),
+    "safe_registered.communes": (124, 124),
+    "safe_registered.villages": (689, 689),
+    "safe_registered.households": (299882, 332093),
+    "models.total": (986, None),
+    "models.communes_covered": (124, 124),
+    "force_support.visits": (22, None),
+    "force_support.hardship_subsidies": (8, None),
+    "awards.medal_individuals": (36, None),
+    "awards.commendation_collectives": (4, None),
+    "awards.commendation_individuals": (19, None),
+}
+
+
+def village(code, name, plan, safe, total, registered):
+    return {"village_code": code, "village_name": name, "plan_issued": plan, "safe_registered": safe,
+            "households_total": total, "households_registered": registered}
+
+
+def agency(code, name, kind, plan, safe):
+    return {"agency_code": code, "agency_name": name, "agency_kind": kind, "plan_issued": plan,
+            "safe_registered": safe}
+
+
 def write_register(folder: Path, org_units: list[tuple], agencies: list[tuple]) -> Path:
     """org_units rows: (code, name, level, parent_code[, valid_from, valid_to]);
     agencies rows: (code, name, kind, managed_by, district_code[, valid_from, valid_to])."""
@@ -60,3 +92,13 @@ def indicators(period_dir: Path) -> dict[tuple[str, str], tuple[int, int | None]
 def findings(period_dir: Path) -> list[dict]:
     with open(period_dir / "dq_findings.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def copy_build(source: dict, dest: Path) -> dict:
+    """A private copy of a built demo (inbox with its file times, outputs, warehouse) for a test that changes it."""
+    import shutil
+
+    shutil.copytree(source["inbox"], dest / "inbox")
+    shutil.copytree(source["out"], dest / "out")
+    shutil.copy2(source["warehouse"], dest / "warehouse.duckdb")
+    return {"tmp": dest, "inbox": dest / "inbox", "out": dest / "out", "warehouse": dest / "warehouse.duckdb"}

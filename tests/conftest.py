@@ -58,3 +58,20 @@ def commune_sheets():
         return {"Thông tin chung": rows, "Thôn, khu phố": [_VILLAGE_HEADER, *villages], **(extra or {})}
 
     return sheets
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory, _dagster_home):
+    """The bundled demo built once per test session: 2020-H2 then 2021-H1 into one warehouse, as a
+    data engineer would. Tests that change it take a copy (build_helpers.copy_build)."""
+    from build_helpers import build
+
+    from demo.generate import generate_inbox
+    from orchestration.resources import DEMO_REGISTER
+
+    tmp = tmp_path_factory.mktemp("demo_build")
+    inbox, out, warehouse = tmp / "inbox", tmp / "out", tmp / "warehouse.duckdb"
+    generate_inbox(DEMO_REGISTER, inbox)
+    for period in ("2020-H2", "2021-H1"):
+        build(tmp, period, inbox, DEMO_REGISTER, out, warehouse)
+    return {"tmp": tmp, "inbox": inbox, "out": out, "warehouse": warehouse}

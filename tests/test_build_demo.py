@@ -4,39 +4,15 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from build_helpers import build, indicators
+from build_helpers import SEED, build, indicators
 
-from demo.generate import generate_inbox
 from orchestration.resources import DEMO_REGISTER
 
-SEED = {
-    "plan_issued.province_agencies": (168, 195),
-    "plan_issued.district_agencies": (562, 632),
-    "plan_issued.district_steering_committees": (10, 10),
-    "plan_issued.commune_steering_committees": (124, 124),
-    "plan_issued.village_boards": (496, 689),
-    "safe_registered.province_agencies": (168, 195),
-    "safe_registered.district_agencies": (555, 632),
-    "safe_registered.communes": (124, 124),
-    "safe_registered.villages": (689, 689),
-    "safe_registered.households": (299882, 332093),
-    "models.total": (986, None),
-    "models.communes_covered": (124, 124),
-    "force_support.visits": (22, None),
-    "force_support.hardship_subsidies": (8, None),
-    "awards.medal_individuals": (36, None),
-    "awards.commendation_collectives": (4, None),
-    "awards.commendation_individuals": (19, None),
-}
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("demo")
-    inbox = tmp / "inbox"
-    generate_inbox(DEMO_REGISTER, inbox)
-    out = build(tmp, "2021-H1", inbox, DEMO_REGISTER)
-    return tmp, inbox, out
+def demo(demo_build):
+    return demo_build["tmp"], demo_build["inbox"], demo_build["out"] / "2021-H1"
 
 
 def test_seed_figures(demo):
@@ -76,7 +52,7 @@ def test_districts_add_up_to_province(demo):
 def test_rebuild_is_byte_identical(demo, tmp_path):
     tmp, inbox, out = demo
     first = (out / "indicators.csv").read_bytes()
-    warm = build(tmp, "2021-H1", inbox, DEMO_REGISTER)                       # same warehouse
-    cold = build(tmp_path, "2021-H1", inbox, DEMO_REGISTER)                  # a fresh one
+    warm = build(tmp, "2021-H1", inbox, DEMO_REGISTER, out.parent, tmp / "warehouse.duckdb")  # same warehouse
+    cold = build(tmp_path, "2021-H1", inbox, DEMO_REGISTER)                                     # a fresh one
     assert (warm / "indicators.csv").read_bytes() == first
     assert (cold / "indicators.csv").read_bytes() == first

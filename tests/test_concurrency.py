@@ -13,11 +13,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from build_helpers import build
 from filelock import FileLock, Timeout
 
 from orchestration.defaults import DEMO_INBOX, DEMO_REGISTER, REPO
-from reports import published
 
 ANTQ = str(Path(sys.executable).parent / "antq")
 BUILD_TIMEOUT_S = 900          # a bound against hanging, not a speed target
@@ -96,24 +94,6 @@ def two_builds(tmp_path_factory):
     }
 
 
-@pytest.fixture(scope="module")
-def lone_build(tmp_path_factory):
-    """A build of 2021-H1 alone on a fresh warehouse. Its marts hold every period of the inbox
-    (int_periods_built), so the files of 2020-H2 written from them by the same functions the
-    publication assets call are what a lone 2020-H2 build writes: one build serves as both references."""
-    tmp = tmp_path_factory.mktemp("lone")
-    build(tmp, "2021-H1", DEMO_INBOX, DEMO_REGISTER)
-    con = duckdb.connect(str(tmp / "warehouse.duckdb"), read_only=True)
-    try:
-        reference = tmp / "reference" / "2020-H2"
-        reference.mkdir(parents=True)
-        published.write_indicators(con, "2020-H2", reference)
-        published.write_findings(published.findings(con, "2020-H2"), reference)
-    finally:
-        con.close()
-    return {"2021-H1": tmp / "out" / "2021-H1", "2020-H2": reference}
-
-
 def test_two_builds_started_together_both_finish(two_builds):
     for name in ("first", "second"):
         code, out, err = two_builds[name]
@@ -138,11 +118,12 @@ def test_the_run_log_gets_the_ingestion_progress_by_tenths(two_builds):
     assert 2 <= len(lines) <= 11 and lines[-1] == f"Đang đọc {files}/{files} tệp"
 
 
-def test_each_period_equals_what_a_lone_build_writes(two_builds, lone_build):
-    for period, reference in lone_build.items():
+def test_each_period_equals_what_sequential_builds_write(two_builds, demo_build):
+    # demo_build (conftest): the same demo inbox built 2020-H2 then 2021-H1, one after the other
+    for period in ("2020-H2", "2021-H1"):
         for name in ("indicators.csv", "dq_findings.csv"):
             got = (two_builds["out"] / period / name).read_text(encoding="utf-8")
-            assert got == (reference / name).read_text(encoding="utf-8"), f"{period}/{name}"
+            assert got == (demo_build["out"] / period / name).read_text(encoding="utf-8"), f"{period}/{name}"
 
 
 def test_the_warehouse_opens_cleanly_after_both_builds(two_builds):

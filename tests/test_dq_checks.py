@@ -11,8 +11,7 @@ import dagster as dg
 import duckdb
 import openpyxl
 import pytest
-from build_helpers import build, findings, indicators, submission, write_register
-from test_figure_rules import agency, village  # the row writers of the figure-rule tests
+from build_helpers import agency, build, findings, indicators, submission, village, write_register
 
 import catalog
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from build_helpers import build, findings, indicators
-from test_build_demo import SEED  # contract section 8, stated once for the build tests
+from build_helpers import SEED, findings, indicators
 
 import expectations
-from demo.generate import generate_inbox
 from expectations.frames import period_frames
 from expectations.run import run_period
 from orchestration.resources import DEMO_REGISTER
@@ -17,12 +15,8 @@ P = "2021-H1"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("dq_demo")
-    inbox = tmp / "inbox"
-    generate_inbox(DEMO_REGISTER, inbox)
-    out = build(tmp, P, inbox, DEMO_REGISTER)
-    return {"tmp": tmp, "out": out, "warehouse": tmp / "warehouse.duckdb"}
+def demo(demo_build):
+    return {"tmp": demo_build["tmp"], "out": demo_build["out"] / P, "warehouse": demo_build["warehouse"]}
 
 
 @pytest.fixture(scope="module")

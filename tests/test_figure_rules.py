@@ -5,7 +5,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from build_helpers import build, findings, indicators, submission, write_register
+from build_helpers import agency, build, findings, indicators, submission, village, write_register
 
 P = "2021-H1"
 
@@ -30,16 +30,6 @@ AGENCIES = [
     ("D2-991", "Công ty TNHH Hai", "doanh_nghiep", "district", "991"),
     ("D1-992", "Trạm Y tế Ba", "co_quan", "district", "992"),
 ]
-
-
-def village(code, name, plan, safe, total, registered):
-    return {"village_code": code, "village_name": name, "plan_issued": plan, "safe_registered": safe,
-            "households_total": total, "households_registered": registered}
-
-
-def agency(code, name, kind, plan, safe):
-    return {"agency_code": code, "agency_name": name, "agency_kind": kind, "plan_issued": plan,
-            "safe_registered": safe}
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,9 @@ import docx
 import duckdb
 import openpyxl
 import pytest
-from build_helpers import build, submission
+from build_helpers import build, copy_build, submission
 
 import catalog
-from demo.generate import generate_inbox
 from orchestration.resources import DEMO_REGISTER
 from reports import vn_format
 
@@ -88,12 +87,10 @@ def _publish_again(inbox: Path, out: Path, warehouse: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def stages(tmp_path_factory):
+def stages(tmp_path_factory, demo_build):
     tmp = tmp_path_factory.mktemp("report")
-    inbox, out, warehouse = tmp / "inbox", tmp / "out", tmp / "warehouse.duckdb"
-    generate_inbox(DEMO_REGISTER, inbox)
-    build(tmp, PREVIOUS, inbox, DEMO_REGISTER, out, warehouse)
-    build(tmp, PERIOD, inbox, DEMO_REGISTER, out, warehouse)
+    copy = copy_build(demo_build, tmp)   # the demo built for 2020-H2 then 2021-H1, ours to change
+    inbox, out, warehouse = copy["inbox"], copy["out"], copy["warehouse"]
     first = _snapshot(out, tmp, "first")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

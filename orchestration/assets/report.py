@@ -11,8 +11,9 @@ _PREVIEW_CHARS = 6000
 
 
 @dg.asset(
-    deps=[dg.AssetKey("mart_indicators"), dg.AssetKey("mart_dq_findings"), dg.AssetKey("mart_submissions"),
-          dg.AssetKey("fct_models"), dg.AssetKey("dim_period")],
+    # after indicators_csv, so the blocking checks on the published figures hold the report back too
+    deps=[dg.AssetKey("indicators_csv"), dg.AssetKey("mart_indicators"), dg.AssetKey("mart_dq_findings"),
+          dg.AssetKey("mart_submissions"), dg.AssetKey("fct_models"), dg.AssetKey("dim_period")],
     group_name="publication",
     partitions_def=half_year_partitions,
     pool="warehouse",
