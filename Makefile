@@ -24,7 +24,7 @@ demo: setup
 	$(BIN)/antq build 2021-H1
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 bench: setup
 	$(BIN)/python -m benchmarks.ingest --n 1000

@@ -3,6 +3,7 @@
 - workbook.yaml   sheets, headers, cover labels and value vocabularies (contract section 3)
 - indicators.csv  the published indicators (contract section 4) with their Vietnamese labels
 - checks.csv      the data-quality checks (contract section 5): severity, effect, Vietnamese message
+- severities.csv  finding severities in order, with their Vietnamese label
 
 dbt reads the two CSV files as seeds (see dbt_project/dbt_project.yml), so there is one copy.
 """
@@ -48,7 +49,18 @@ def checks() -> dict[str, dict]:
     return {r["code"]: r for r in rows}
 
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+@cache
+def severities() -> dict[str, dict]:
+    """Finding severities in order (error, warning, info) with their Vietnamese label."""
+    rows = sorted(_read_csv("severities.csv"), key=lambda r: int(r["sort_order"]))
+    return {r["severity"]: r for r in rows}
+
+
+def severity_label(severity: str) -> str:
+    return severities()[severity]["label_vi"]
+
+
+SEVERITY_ORDER = {name: i for i, name in enumerate(severities())}
 
 
 def sheet_specs_for(level: str) -> dict[str, dict]:

@@ -76,7 +76,7 @@ def ingest_inbox(con, inbox_dir: str | os.PathLike, *, workers: int | None = Non
     ensure_raw_tables(con)
     previous = dict(con.execute(f"SELECT source_file, file_sha256 FROM raw.{FILES}").fetchall())
 
-    entries = _walk(inbox)
+    entries = walk(inbox)
     summary = IngestSummary(files_seen=len(entries))
     seen = {e.source_file for e in entries}
     unchanged = {e.source_file for e in entries
@@ -160,7 +160,7 @@ def _as_chunk(results: list[ParsedFile]) -> ParsedChunk:
     return ParsedChunk(results, {table: arrow_table(table, r) for table, r in rows.items() if r})
 
 
-def _walk(inbox: Path) -> list[_Entry]:
+def walk(inbox: Path) -> list[_Entry]:
     """Every entry of the inbox, sorted, with its SHA-256 when it is a regular file."""
     entries: list[_Entry] = []
     for dirpath, dirnames, filenames in os.walk(inbox, followlinks=False):

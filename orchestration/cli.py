@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from orchestration import periods, progress, warehouse_lock
+from catalog import periods
+from orchestration import progress, warehouse_lock
 from orchestration.defaults import DEFAULT_OUT, DEFAULT_TEMPLATES, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER, REPO
 
 

@@ -3,7 +3,7 @@ import warnings
 
 import dagster as dg
 
-from orchestration import periods
+from catalog import periods
 
 # Partitioned asset checks are a preview feature in Dagster 1.13; we rely on them knowingly.
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)

@@ -10,7 +10,7 @@ import os
 
 import dagster as dg
 
-from orchestration import periods
+from catalog import periods
 
 BUILD_JOB = "build_period"
 DEFAULT_DEADLINE_DAY = 20      # dbt_project/models/marts/mart_submissions.sql

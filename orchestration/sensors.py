@@ -18,7 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion.cover import inbox_fingerprints, read_period
-from orchestration import periods
+from catalog import periods
 from orchestration.partitions import half_year_partitions
 from orchestration.resources import AntqPaths
 from orchestration.schedules import BUILD_JOB

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 import catalog
-from reports import findings_history, published
+from reports import findings_history, published, vn_format
 
 HTML_NAME = "kiem_tra_du_lieu.html"
 XLSX_NAME = "kiem_tra_du_lieu.xlsx"
@@ -30,7 +30,6 @@ DATA_DOCS_INDEX = "data_docs/index.html"
 GX_SUMMARY = "data_docs/summary.json"
 SAMPLE_SIZE = 10
 
-SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
 STATUS_VI = {
     "winner": "Được dùng để tính số liệu",
     "superseded": "Đã được thay thế bởi bản mới hơn",
@@ -177,7 +176,7 @@ def _source_link(inbox_dir, out_dir: Path, source_file: str | None) -> str | Non
 # --------------------------------------------------------------------------------------- formatting
 
 def _number(n) -> str:
-    return f"{n:,}".replace(",", ".") if isinstance(n, int) else ("" if n is None else str(n))
+    return vn_format.number(n) if isinstance(n, int) else ("" if n is None else str(n))
 
 
 def _percent(part: int, whole: int) -> str:
@@ -200,7 +199,7 @@ def _level(level: str | None) -> str:
 
 
 FINDING_COLUMNS = [
-    ("Mức độ", lambda f: SEVERITY_VI[f["severity"]]),
+    ("Mức độ", lambda f: catalog.severity_label(f["severity"])),
     ("Huyện", lambda f: f["district_name"]),
     ("Xã", lambda f: f["commune_name"]),
     ("Mã kiểm tra", lambda f: f["check_code"]),
@@ -255,7 +254,7 @@ COMPLETENESS_COLUMNS = [
 CHECK_COLUMNS = [
     ("Mã kiểm tra", lambda c: c["code"]),
     ("Kiểm tra", lambda c: c["title_vi"]),
-    ("Mức độ", lambda c: SEVERITY_VI[c["severity"]]),
+    ("Mức độ", lambda c: catalog.severity_label(c["severity"])),
     ("Ảnh hưởng đến số liệu", lambda c: c["effect_vi"]),
     ("Số phát hiện", lambda c: c["count"]),
     ("Kết quả", lambda c: "Đạt" if c["passed"] else "Có lỗi/cảnh báo"),
@@ -326,7 +325,7 @@ def _findings_html(findings: list[dict]) -> str:
         rows = [f for f in findings if f["severity"] == severity]
         if not rows:
             continue
-        parts.append(f'<h3 class="{severity}">{SEVERITY_VI[severity]}: {_number(len(rows))} phát hiện</h3>')
+        parts.append(f'<h3 class="{severity}">{catalog.severity_label(severity)}: {_number(len(rows))} phát hiện</h3>')
         districts: dict[str, list] = {}
         for f in rows:
             districts.setdefault(f["district_name"], []).append(f)
@@ -353,7 +352,7 @@ def render_html(report: dict) -> str:
         ("Kỳ báo cáo", f"{report['period_label']} ({report['period']})"),
         ("Thời điểm lập", _date(report["generated_at"])),
         ("Hạn nộp báo cáo", _date(report["deadline"]) or "—"),
-        ("Phát hiện", ", ".join(f"{_number(counts[s])} {SEVERITY_VI[s].lower()}" for s in catalog.SEVERITY_ORDER)),
+        ("Phát hiện", ", ".join(f"{_number(counts[s])} {catalog.severity_label(s).lower()}" for s in catalog.SEVERITY_ORDER)),
     ]
     if province:
         summary_rows += [
@@ -462,7 +461,7 @@ def write_xlsx(report: dict, path: Path) -> Path:
         ("Báo cáo kiểm tra dữ liệu", f"{report['period_label']} ({report['period']})"),
         ("Thời điểm lập", report["generated_at"]),
         ("Hạn nộp báo cáo", report["deadline"]),
-        *((f"Phát hiện mức {SEVERITY_VI[s].lower()}", counts[s]) for s in catalog.SEVERITY_ORDER),
+        *((f"Phát hiện mức {catalog.severity_label(s).lower()}", counts[s]) for s in catalog.SEVERITY_ORDER),
     ]
     for c in report["completeness"]:
         if c["level"] == "province":

@@ -25,7 +25,7 @@ import yaml
 
 import catalog
 from ingestion.register import load_register
-from orchestration.periods import bounds
+from catalog.periods import bounds
 from reports.csv_out import write_csv
 from reports.submission_workbook import write_submission
 

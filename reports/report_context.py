@@ -138,7 +138,8 @@ def heading(data: ReportData) -> SimpleNamespace:
 
 
 def severity_label(severity: str) -> str:
-    return settings()["severity"].get(severity, severity)
+    """Lower-case, as the narrative uses it mid-sentence."""
+    return catalog.severity_label(severity).lower()
 
 
 def narrative(data: ReportData, charts: dict[str, str | None]) -> dict:

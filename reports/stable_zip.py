@@ -22,3 +22,14 @@ def write(path: Path, archive: bytes, stamp: dt.datetime) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(out.getvalue())
     return path
+
+
+def save_workbook(wb, path: Path, stamp: dt.datetime) -> Path:
+    """Save an openpyxl workbook with every time in it fixed to `stamp` (openpyxl's own save_workbook
+    stamps the "modified" property with the clock; its ExcelWriter does not)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.created = wb.properties.modified = stamp
+    buffer = io.BytesIO()
+    ExcelWriter(wb, ZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True)).save()
+    return write(path, buffer.getvalue(), stamp)

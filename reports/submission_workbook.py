@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.writer.excel import ExcelWriter
 
 import catalog
+from reports import stable_zip
 
 LISTS_SHEET = "DanhMuc"          # hidden sheet holding dropdown lists too long for an inline formula
 VALIDATION_ROWS = 1000           # dropdowns reach this many rows below the header
@@ -63,11 +62,9 @@ def write_submission(path, *, level: str, cover: dict, sheets: dict[str, list[di
     stamp = _stamp(cover.get("created_on"))
     wb.properties.creator = "antq"
     wb.properties.title = title
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _save(wb, path, stamp)
+    stable_zip.save_workbook(wb, path, stamp)
     return path
 
 
@@ -297,29 +294,3 @@ def _stamp(created_on) -> dt.datetime:
     if isinstance(created_on, dt.date):
         return dt.datetime(created_on.year, created_on.month, created_on.day, 8, 0)
     return _DEFAULT_STAMP
-
-
-class _FixedTimeZip(ZipFile):
-    """A zip whose members all carry one timestamp, so equal workbooks are equal bytes."""
-
-    def __init__(self, *args, stamp: dt.datetime, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._date_time = stamp.timetuple()[:6]
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if isinstance(zinfo_or_arcname, str):
-            zinfo_or_arcname = ZipInfo(zinfo_or_arcname, date_time=self._date_time)
-            zinfo_or_arcname.compress_type = ZIP_DEFLATED
-            zinfo_or_arcname.external_attr = 0o100644 << 16
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        # worksheets arrive as temporary files, which would bring their own mtime
-        with open(filename, "rb") as fh:
-            self.writestr(arcname or Path(filename).name, fh.read())
-
-
-def _save(wb: Workbook, path: Path, stamp: dt.datetime) -> None:
-    # openpyxl's save_workbook stamps "modified" with the clock; its ExcelWriter does not
-    archive = _FixedTimeZip(path, "w", ZIP_DEFLATED, allowZip64=True, stamp=stamp)
-    ExcelWriter(wb, archive).save()

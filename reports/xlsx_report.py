@@ -8,12 +8,10 @@ or a line break is never stored as a formula (the same rule as reports.csv_out.i
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -21,7 +19,6 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
-from openpyxl.writer.excel import ExcelWriter
 
 import catalog
 from reports import stable_zip
@@ -78,11 +75,7 @@ def write_xlsx(data: ReportData, path: Path, *, charts: dict[str, Path | None], 
     wb.properties.creator = wb.properties.lastModifiedBy = "antq"
     wb.properties.title = head.title
     wb.properties.language = "vi-VN"
-    wb.properties.created = wb.properties.modified = stamp
-    buffer = io.BytesIO()
-    # openpyxl's save_workbook stamps "modified" with the clock; its ExcelWriter does not.
-    ExcelWriter(wb, ZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True)).save()
-    return stable_zip.write(path, buffer.getvalue(), stamp)
+    return stable_zip.save_workbook(wb, path, stamp)
 
 
 # --- cells -----------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import dagster as dg
 import pytest
 from build_helpers import submission
 
-from orchestration import periods, schedules
+from catalog import periods
+from orchestration import schedules
 from orchestration.definitions import defs
 from orchestration.resources import AntqPaths
 

@@ -18,31 +18,12 @@ import catalog
 from demo.generate import generate_inbox
 from demo.make_register import DEFAULT_SOURCE, make_register
 from ingestion.normalize import text_key
+from build_helpers import SEED
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTER = ROOT / "demo" / "register"
 WB = catalog.workbook()
 
-# contract section 8, typed here on purpose: an independent statement of what the demo must give
-SEED_FIGURES = {
-    "plan_issued.province_agencies": (168, 195),
-    "plan_issued.district_agencies": (562, 632),
-    "plan_issued.district_steering_committees": (10, 10),
-    "plan_issued.commune_steering_committees": (124, 124),
-    "plan_issued.village_boards": (496, 689),
-    "safe_registered.province_agencies": (168, 195),
-    "safe_registered.district_agencies": (555, 632),
-    "safe_registered.communes": (124, 124),
-    "safe_registered.villages": (689, 689),
-    "safe_registered.households": (299882, 332093),
-    "models.total": (986, None),
-    "models.communes_covered": (124, 124),
-    "force_support.visits": (22, None),
-    "force_support.hardship_subsidies": (8, None),
-    "awards.medal_individuals": (36, None),
-    "awards.commendation_collectives": (4, None),
-    "awards.commendation_individuals": (19, None),
-}
 
 
 # --- reading back -----------------------------------------------------------------------------------
@@ -261,7 +242,7 @@ def test_file_counts(inbox, subs):
 
 def test_2021_h1_gives_every_seed_figure(subs):
     figures = province_figures(subs, "2021-H1")
-    for indicator, expected in SEED_FIGURES.items():
+    for indicator, expected in SEED.items():
         assert figures[indicator] == expected, indicator
     groups = [figures[f"models.group_{g}"][0] for g in WB["vocab"]["model_group"]]
     assert sum(groups) == 986 and min(groups) > 0 and len(set(groups)) == 6

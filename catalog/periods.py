@@ -1,5 +1,6 @@
-"""Half-year period keys ("2021-H1"): parsing, bounds and arithmetic. No Dagster here, so the CLI can
-validate a period before paying for `import dagster`."""
+"""Half-year period keys ("2021-H1"): parsing, bounds and arithmetic, shared by the CLI, the Dagster
+partitions, the schedule and the templates. Plain Python, so the CLI validates a period before paying
+for `import dagster`."""
 from __future__ import annotations
 
 import re
