@@ -1,8 +1,8 @@
 """Great Expectations suites on the staged warehouse tables, kept as data in `suites/` (one JSON file per
 staged table, in GX's own suite format) and the pipeline invariants behind the blocking asset checks.
 
-Nothing here imports Great Expectations except `expectations.run` (the import costs seconds), so the
-suite list can be read by the orchestrator at load time. See README.md for what each suite promises.
+Nothing here imports Great Expectations except `expectations.run` when it validates (the import costs
+seconds), so the suite list can be read by the orchestrator at load time. See README.md for what each suite promises.
 """
 from __future__ import annotations
 

@@ -91,7 +91,8 @@ def ingest_inbox(con, inbox_dir: str | os.PathLike, *, workers: int | None = Non
         for table, rows in chunk.tables.items():
             arrow.setdefault(table, []).append(rows)
     files = _file_rows(todo, outcomes)
-    arrow[FILES] = [arrow_table(FILES, files)]
+    if files:  # an unchanged inbox builds no table (the first Arrow conversion imports pandas: ~1 s)
+        arrow[FILES] = [arrow_table(FILES, files)]
 
     stale = sorted(source for source in previous if source not in unchanged)
     summary.rows_by_table = _replace_rows(con, stale, arrow)

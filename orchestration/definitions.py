@@ -4,10 +4,9 @@ from __future__ import annotations
 import os
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets import ingestion, publication, quality, report, warehouse
-from orchestration.dbt import DBT_EXECUTABLE, dbt_project
+from orchestration.dbt import dbt_resource
 from orchestration.resources import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER, AntqPaths, Warehouse
 from orchestration.schedules import BUILD_JOB, half_yearly_build
 from orchestration.sensors import inbox_sensor
@@ -31,7 +30,7 @@ def resources(inbox=None, register=None, out=None, warehouse_path=None) -> dict:
             out_dir=str(out or env("ANTQ_OUT", DEFAULT_OUT)),
         ),
         "warehouse": Warehouse(path=str(warehouse_path or env("ANTQ_WAREHOUSE", DEFAULT_WAREHOUSE))),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": dbt_resource(),
     }
 
 

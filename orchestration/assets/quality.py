@@ -80,6 +80,7 @@ def data_docs(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wa
             "index": dg.MetadataValue.path(summary["data_docs"]),
             "url": dg.MetadataValue.url("file://" + summary["data_docs"]),
             "success": summary["success"],
+            "reused_unchanged_docs": summary.get("reused", False),
             **{f"suite.{n}": "đạt" if s["success"] else "không đạt" for n, s in summary["suites"].items()},
         },
         check_results=checks,

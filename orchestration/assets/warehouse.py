@@ -2,6 +2,7 @@
 asset checks. Each run passes its half-year as the dbt var `period`."""
 
 import json
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,5 +34,8 @@ translator = AntqDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """dbt build of the warehouse for one half-year (seeds, models and their tests)."""
     args = ["build", "--vars", json.dumps({"period": context.partition_key})]
+    # dbt's artefacts live beside the warehouse they describe, under its lock: dbt's partial parsing then
+    # carries over from one build to the next (several seconds each) and two warehouses never share them.
+    target = Path(warehouse.path).resolve().parent / "dbt_target"
     with warehouse.for_subprocess():
-        yield from dbt.cli(args, context=context).stream()
+        yield from dbt.cli(args, context=context, target_path=target).stream()
