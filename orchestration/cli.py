@@ -48,9 +48,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check_register(register: Path) -> None:
+    """The register is read and validated once, in memory, before any run: a bad one is a reason the
+    build cannot run (one line), not a failed step."""
+    import duckdb
+
+    from ingestion.register import RegisterError, load_register
+
     for name in ("org_units.csv", "agencies.csv"):
         if not (register / name).is_file():
             raise CliError(f"thư mục danh mục {register} thiếu tệp {name}")
+    con = duckdb.connect()
+    try:
+        load_register(con, register)
+    except RegisterError as exc:
+        raise CliError(f"danh mục không hợp lệ: {exc}") from exc
+    finally:
+        con.close()
 
 
 def _ensure_demo_inbox() -> None:
@@ -128,7 +141,8 @@ def _build_locked(args, period: str) -> int:
     defs = build_definitions(inbox=args.inbox.resolve(), register=args.register.resolve(),
                              out=args.out.resolve(), warehouse_path=args.warehouse)
     t_load = time.perf_counter() - t0
-    level = "INFO" if args.verbose else "ERROR"
+    # Without --verbose the terminal gets the summary or one line; the run's full log is in the instance.
+    level = "INFO" if args.verbose else "CRITICAL"
     log_path = args.warehouse.parent / "logs" / f"build-{period}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dagster-dbt echoes dbt's log on stdout: keep it in a file unless --verbose.
@@ -235,6 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("antq: đã dừng theo yêu cầu", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - contract section 7: one line, never a traceback
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(f"antq: lỗi không lường trước ({type(exc).__name__}: {first}); chạy lại với --verbose", file=sys.stderr)
+        return 2
     return 0
 
 

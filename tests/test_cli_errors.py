@@ -41,3 +41,21 @@ def test_warehouse_is_a_folder(tmp_path):
     (tmp_path / "inbox").mkdir()
     r = run("build", "2021-H1", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(tmp_path))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_invalid_register_is_one_line_before_any_run(tmp_path):
+    from orchestration.resources import DEMO_REGISTER
+
+    register = tmp_path / "register"
+    register.mkdir()
+    (register / "agencies.csv").write_bytes((DEMO_REGISTER / "agencies.csv").read_bytes())
+    lines = (DEMO_REGISTER / "org_units.csv").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",district,", ",huyen,")
+    (register / "org_units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "inbox").mkdir()
+    r = run("build", "2021-H1", "--inbox", str(tmp_path / "inbox"), "--register", str(register),
+            "--out", str(tmp_path / "out"), "--warehouse", str(tmp_path / "w.duckdb"))
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "danh mục không hợp lệ" in lines[0] and "huyen" in lines[0]
+    assert not (tmp_path / "w.duckdb").exists()
