@@ -56,3 +56,23 @@ def test_rebuild_is_byte_identical(demo, tmp_path):
     cold = build(tmp_path, "2021-H1", inbox, DEMO_REGISTER)                                     # a fresh one
     assert (warm / "indicators.csv").read_bytes() == first
     assert (cold / "indicators.csv").read_bytes() == first
+
+
+def test_demo_inbox_lands_whole_with_lineage(demo_build):
+    con = duckdb.connect(str(demo_build["warehouse"]), read_only=True)
+    try:
+        statuses = dict(con.execute("select status, count(*) from raw.files group by 1").fetchall())
+        villages_2021 = con.execute(
+            """
+            select count(*) from raw.villages v
+            join main.int_submissions s using (source_file)
+            where s.period = '2021-H1' and s.submission_status = 'winner'
+            """).fetchone()[0]
+        lineage_gaps = con.execute(
+            "select count(*) from raw.villages where source_file is null or file_sha256 is null "
+            "or sheet_name is null or row_number is null").fetchone()[0]
+    finally:
+        con.close()
+    assert statuses == {"ingested": 2 * 135 + 1}   # both periods and the one resubmission; nothing rejected
+    assert villages_2021 == 689
+    assert lineage_gaps == 0

@@ -4,5 +4,4 @@ select
     u.*
 from {{ ref('int_periods_built') }} as p
 join {{ ref('dim_org_unit') }} as u
-    on (u.valid_from is null or u.valid_from <= p.period_end)
-   and (u.valid_to is null or u.valid_to >= p.period_end)
+    on {{ valid_on('u', 'p.period_end') }}
