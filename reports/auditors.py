@@ -23,6 +23,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 import catalog
 from reports import findings_history, published, vn_format
+from reports.text_cells import put_text
 
 HTML_NAME = "kiem_tra_du_lieu.html"
 XLSX_NAME = "kiem_tra_du_lieu.xlsx"
@@ -411,8 +412,7 @@ def _put(cell, value) -> None:
         if isinstance(value, int):
             cell.number_format = "#,##0"
     else:
-        cell.value = "" if value is None else str(value)
-        cell.data_type = "s"
+        put_text(cell, value)
 
 
 def _sheet(wb: Workbook, title: str, columns, rows, links=None) -> None:

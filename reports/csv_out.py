@@ -1,20 +1,12 @@
 """CSV files people open in Excel: UTF-8, LF line ends, and text that could run as a formula made inert
-(OWASP CSV injection advice: a leading = + - @ tab or CR gets a leading apostrophe)."""
+(reports.text_cells)."""
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(value: object) -> object:
-    """Text as Excel must show it; numbers and empty values unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
+from reports.text_cells import inert
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,12 +17,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 import catalog
 from reports import stable_zip
+from reports.text_cells import put_text
 
 LISTS_SHEET = "DanhMuc"          # hidden sheet holding dropdown lists too long for an inline formula
 VALIDATION_ROWS = 1000           # dropdowns reach this many rows below the header
 _INLINE_LIST_LIMIT = 255         # Excel's limit on a list formula typed in the validation itself
 _SHEET_NAME_LIMIT = 31
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _DEFAULT_STAMP = dt.datetime(2000, 1, 1)
 
 _HEADER_FONT = Font(bold=True)
@@ -99,7 +99,7 @@ def _write_cover(ws, level: str, cover: dict, title: str | None, lists: "_ListSh
     for i, (fid, field) in enumerate(fields.items()):
         row = first + i
         label = ws.cell(row=row, column=1)
-        _put_text(label, field["label"])
+        put_text(label, field["label"])
         label.font = _HEADER_FONT
         label_width = max(label_width, len(field["label"]))
         value = cover.get(fid, spec["levels"][level][0] if fid == "level" else None)
@@ -123,7 +123,7 @@ def _write_table(ws, layout: dict, rows: list[dict], title: str | None,
     header_row = _write_title(ws, title)
     for j, col in enumerate(columns.values(), start=1):
         cell = ws.cell(row=header_row, column=j)
-        _put_text(cell, col["header"])
+        put_text(cell, col["header"])
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -167,7 +167,7 @@ def _write_instructions(wb: Workbook, sheet: str, lines: list[str]) -> None:
         if not line:
             continue                 # a blank line between paragraphs
         cell = ws.cell(row=row, column=1)
-        _put_text(cell, line)
+        put_text(cell, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if row == 1:
             cell.font = _TITLE_FONT
@@ -179,7 +179,7 @@ def _write_title(ws, title: str | None) -> int:
     if not title:
         return 1
     cell = ws.cell(row=1, column=1)
-    _put_text(cell, title)
+    put_text(cell, title)
     cell.font = _TITLE_FONT
     return 3
 
@@ -198,18 +198,11 @@ def _put(cell, value, ctype: str, vocab: str | None) -> None:
             cell.number_format = _NUMBER_FORMATS[ctype]
     elif isinstance(value, str):
         entries = _vocab(vocab) if ctype == "enum" and vocab else {}
-        _put_text(cell, entries[value][0] if value in entries else value)
+        put_text(cell, entries[value][0] if value in entries else value)
         if ctype == "code":
             cell.number_format = "@"
     else:
         raise TypeError(f"cannot write a {type(value).__name__} into a workbook cell")
-
-
-def _put_text(cell, text: str) -> None:
-    cell.value = text
-    cell.data_type = "s"  # openpyxl would store "=..." as a formula
-    if text.startswith(_FORMULA_STARTS):
-        cell.quotePrefix = True  # Excel keeps it as text when the cell is edited
 
 
 def _vocab(name: str) -> dict:
@@ -272,9 +265,9 @@ class _ListSheet:
             if self._ws is None:
                 self._ws = self._wb.create_sheet(LISTS_SHEET)
             col = len(self._ranges) + 1
-            _put_text(self._ws.cell(row=1, column=col), header)
+            put_text(self._ws.cell(row=1, column=col), header)
             for i, word in enumerate(words, start=2):
-                _put_text(self._ws.cell(row=i, column=col), word)
+                put_text(self._ws.cell(row=i, column=col), word)
             letter = get_column_letter(col)
             self._ranges[key] = (f"{quote_sheetname(LISTS_SHEET)}!"
                                  f"${letter}$2:${letter}${len(words) + 1}")

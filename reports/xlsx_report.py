@@ -4,7 +4,7 @@ files received, and the charts. Laid out as Vietnamese official tables: heading 
 title, frozen header rows, A4 landscape.
 
 Every text cell is written as text: a name from a submission that begins with '=', '+', '-', '@', a tab
-or a line break is never stored as a formula (the same rule as reports.csv_out.inert)."""
+or a line break is never stored as a formula (reports.text_cells)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -23,7 +22,7 @@ from openpyxl.worksheet.pagebreak import Break
 import catalog
 from reports import stable_zip
 from reports.charts import DPI as CHART_DPI
-from reports.csv_out import inert
+from reports.text_cells import put_text
 from reports.report_context import heading, settings, severity_label, unit_views
 from reports.report_data import ReportData, model_groups
 
@@ -79,16 +78,6 @@ def write_xlsx(data: ReportData, path: Path, *, charts: dict[str, Path | None], 
 
 
 # --- cells -----------------------------------------------------------------------------------------------
-
-def put_text(cell, text: str) -> None:
-    """Text stays text: stored as a string (never a formula) and, when it looks like one, with Excel's
-    quote prefix so editing the cell keeps it so."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(text))
-    cell.value = text
-    cell.data_type = "s"
-    if inert(text) != text:
-        cell.quotePrefix = True
-
 
 def _put(ws, row: int, col: int, value, fmt: str | None = None, font=_BODY, align=None, border=True):
     cell = ws.cell(row=row, column=col)
