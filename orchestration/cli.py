@@ -145,9 +145,11 @@ def _build_locked(args, period: str) -> int:
     level = "INFO" if args.verbose else "CRITICAL"
     log_path = args.warehouse.parent / "logs" / f"build-{period}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    # dagster-dbt echoes dbt's log on stdout: keep it in a file unless --verbose.
-    echo = contextlib.nullcontext() if args.verbose else contextlib.redirect_stdout(open(log_path, "w", encoding="utf-8"))
-    with echo, progress.hand_terminal_to_steps(), dg.DagsterInstance.get() as instance:
+    with contextlib.ExitStack() as stack:
+        if not args.verbose:  # dagster-dbt echoes dbt's log on stdout: keep it in a file
+            stack.enter_context(contextlib.redirect_stdout(stack.enter_context(open(log_path, "w", encoding="utf-8"))))
+        stack.enter_context(progress.hand_terminal_to_steps())
+        instance = stack.enter_context(dg.DagsterInstance.get())
         _release_abandoned_runs(instance, args.warehouse)
         result = defs.resolve_job_def("build_period").execute_in_process(
             partition_key=period,
@@ -249,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("antq: đã dừng theo yêu cầu", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the summary was piped into a reader that left (`| head`): nothing to say
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except Exception as exc:  # noqa: BLE001 - contract section 7: one line, never a traceback
         first = (str(exc).strip().splitlines() or [""])[0]
         print(f"antq: lỗi không lường trước ({type(exc).__name__}: {first}); chạy lại với --verbose", file=sys.stderr)
