@@ -7,7 +7,8 @@ import dagster as dg
 
 from orchestration.assets import ingestion, publication, quality, report, warehouse
 from orchestration.dbt import dbt_resource
-from orchestration.resources import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER, AntqPaths, Warehouse
+from orchestration.defaults import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER
+from orchestration.resources import AntqPaths, Warehouse
 from orchestration.schedules import BUILD_JOB, half_yearly_build
 from orchestration.sensors import inbox_sensor
 

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 
 from orchestration import warehouse_lock
-from orchestration.defaults import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER, REPO  # noqa: F401
+from orchestration.defaults import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER
 from orchestration.warehouse_lock import WarehouseLocked
 
 

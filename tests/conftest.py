@@ -67,7 +67,7 @@ def demo_build(tmp_path_factory, _dagster_home):
     from build_helpers import build
 
     from demo.generate import generate_inbox
-    from orchestration.resources import DEMO_REGISTER
+    from orchestration.defaults import DEMO_REGISTER
 
     tmp = tmp_path_factory.mktemp("demo_build")
     inbox, out, warehouse = tmp / "inbox", tmp / "out", tmp / "warehouse.duckdb"

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from build_helpers import SEED, build, indicators
 
-from orchestration.resources import DEMO_REGISTER
+from orchestration.defaults import DEMO_REGISTER
 
 
 

@@ -44,7 +44,7 @@ def test_warehouse_is_a_folder(tmp_path):
 
 
 def test_invalid_register_is_one_line_before_any_run(tmp_path):
-    from orchestration.resources import DEMO_REGISTER
+    from orchestration.defaults import DEMO_REGISTER
 
     register = tmp_path / "register"
     register.mkdir()

@@ -9,7 +9,7 @@ from build_helpers import SEED, findings, indicators
 import expectations
 from expectations.frames import period_frames
 from expectations.run import run_period
-from orchestration.resources import DEMO_REGISTER
+from orchestration.defaults import DEMO_REGISTER
 
 P = "2021-H1"
 

@@ -26,7 +26,7 @@ import pytest
 from build_helpers import build, copy_build, submission
 
 import catalog
-from orchestration.resources import DEMO_REGISTER
+from orchestration.defaults import DEMO_REGISTER
 from reports import vn_format
 
 PREVIOUS, PERIOD = "2020-H2", "2021-H1"
