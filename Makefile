@@ -3,21 +3,27 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 UV_VERSION := 0.13.9
+PY_DIRS := catalog demo ingestion expectations reports orchestration benchmarks
 
-.PHONY: setup demo test bench ui clean
+.PHONY: setup bytecode demo test bench bench-build ui clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip >/dev/null
 	$(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
-	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
+
+# Bytecode for the project's own modules too: where PYTHONDONTWRITEBYTECODE is set, Python would
+# otherwise compile every module from source at every start (seconds per build).
+bytecode: $(BIN)/.installed
+	$(BIN)/python -m compileall -q -j 0 $(PY_DIRS) >/dev/null
 
 dbt_project/target/manifest.json: $(BIN)/.installed $(shell find dbt_project/models dbt_project/tests dbt_project/macros catalog -type f 2>/dev/null) dbt_project/dbt_project.yml
 	cd dbt_project && PATH=$(CURDIR)/$(BIN):$$PATH ANTQ_WAREHOUSE=$(CURDIR)/var/parse.duckdb ../$(BIN)/dagster-dbt project prepare-and-package --file ../orchestration/dbt.py
 
-setup: $(BIN)/.installed dbt_project/target/manifest.json
+setup: $(BIN)/.installed bytecode dbt_project/target/manifest.json
 
 demo: setup
 	test -d demo/inbox || $(BIN)/python -m demo.generate --out demo/inbox
@@ -28,6 +34,9 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks.ingest --n 1000
+
+bench-build: setup
+	$(BIN)/python -m benchmarks.build $(ARGS)
 
 ui: setup
 	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -m orchestration.definitions

@@ -85,6 +85,11 @@ def _reusable(docs_dir: Path, key: str | None) -> dict | None:
     return {**summary, "reused": True}
 
 
+def _view(class_name: str) -> dict:
+    """A Data Docs view of expectations.docs_view: GX's own, with compiled templates cached."""
+    return {"module_name": "expectations.docs_view", "class_name": class_name}
+
+
 def _context(docs_dir: Path):
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
@@ -100,7 +105,9 @@ def _context(docs_dir: Path):
         data_docs_sites={SITE: {
             "class_name": "SiteBuilder",
             "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": _view("CachedIndexPageView")},
+            "site_section_builders": {section: {"view": _view("CachedPageView")}
+                                      for section in ("expectations", "validations", "profiling")},
         }},
     )
     return gx.get_context(project_config=config, mode="ephemeral")

@@ -137,6 +137,9 @@ def _build_locked(args, period: str) -> int:
     import dagster as dg
 
     from orchestration.definitions import build_definitions
+    from orchestration.instance import relax_event_log_durability
+
+    relax_event_log_durability()
 
     defs = build_definitions(inbox=args.inbox.resolve(), register=args.register.resolve(),
                              out=args.out.resolve(), warehouse_path=args.warehouse)

@@ -1,17 +1,32 @@
-"""The dbt project as Dagster sees it. The manifest is prebuilt (`dagster-dbt project
-prepare-and-package --file orchestration/dbt.py`); it is rebuilt here only when missing or older than
-the dbt sources, so loading the definitions does not parse dbt every time."""
+"""The dbt project as Dagster sees it, and the resource that runs `dbt build` for one half-year.
+
+The manifest is prebuilt (`dagster-dbt project prepare-and-package --file orchestration/dbt.py`); it is
+rebuilt here only when missing or older than the dbt sources, so loading the definitions does not parse
+dbt every time.
+
+Why not dagster-dbt's DbtCliResource: before each invocation it runs `dbt --version` in a subprocess
+(about 2.5 s here) and builds a dbt adapter in the calling process by loading every dbt macro (about
+1.9 s), both only to offer row counts and column metadata that we take from DuckDB in one query. Running
+the same `dbt build` ourselves and reading its run_results.json costs neither; the asset keys and check
+keys still come from dagster-dbt's manifest translation (see orchestration/assets/warehouse.py).
+"""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version as installed_version
 from pathlib import Path
 
-from functools import cached_property
-from importlib.metadata import version as installed_version
-
-from dagster_dbt import DbtCliResource, DbtProject
-from packaging import version
+import dagster as dg
+from dagster_dbt import DbtProject
 
 REPO = Path(__file__).resolve().parent.parent
 DBT_DIR = REPO / "dbt_project"
@@ -19,20 +34,133 @@ DBT_DIR = REPO / "dbt_project"
 # The dbt of this interpreter's environment, whether or not the venv is on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
+PARTIAL_PARSE = "partial_parse.msgpack"
+LAST_BUILD = "last_build.json"   # beside dbt's artefacts: the inputs and results of the last good build
+
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 
 
-class AntqDbtCliResource(DbtCliResource):
-    """dagster-dbt asks `dbt --version` in a subprocess on every run (about 2.5 s here) to tell dbt-core
-    from the Fusion engine; our dbt is this environment's dbt-core, whose version the metadata gives."""
+@dataclass
+class DbtBuildResult:
+    """What one `dbt build` did: its exit code, run_results.json's results, and its log lines. `reused`:
+    dbt did not run, because its inputs are those of the last successful build of this warehouse, whose
+    results these are (finished at `built_at`)."""
+    returncode: int
+    results: list[dict]
+    log: list[str]
+    reused: bool = False
+    built_at: str | None = None
 
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(installed_version("dbt-core"))
+    def first_error(self) -> str | None:
+        for r in self.results:
+            if r.get("status") in ("error", "fail", "runtime error"):
+                message = (r.get("message") or r.get("status") or "").strip().splitlines()
+                return f"{r['unique_id']}: {message[0] if message else r['status']}"
+        errors = [line for line in self.log if "error" in line.lower()]
+        return errors[-1].strip() if errors else None
 
 
-def dbt_resource() -> AntqDbtCliResource:
-    return AntqDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+class DbtBuild(dg.ConfigurableResource):
+    """Runs `dbt build` of the project as a subprocess, one line of its log at a time to `echo`."""
+
+    project_dir: str = str(DBT_DIR)
+    executable: str = DBT_EXECUTABLE
+
+    def build(self, period: str, target_path: Path, warehouse_path: str, fingerprint: str | None = None,
+              echo: Callable[[str], None] = print) -> DbtBuildResult:
+        """`dbt build` for `period`, unless `fingerprint` (see inputs_fingerprint) is that of the last
+        successful build in `target_path`: the models would be rebuilt from the same rows by the same
+        SQL, so that build's results stand."""
+        target_path = Path(target_path)
+        state_file = target_path / f"{Path(warehouse_path).name}.{LAST_BUILD}"   # one per warehouse file
+        if fingerprint is not None:
+            last = _read_json(state_file)
+            if last.get("fingerprint") == fingerprint:
+                echo(f"dbt: đầu vào không đổi từ lần lập lúc {last['built_at']}; dùng lại kết quả")
+                return DbtBuildResult(0, last["results"], [], reused=True, built_at=last["built_at"])
+        state_file.unlink(missing_ok=True)   # a killed build must not leave the last state standing
+        _seed_partial_parse(target_path)
+        run_results = target_path / "run_results.json"
+        run_results.unlink(missing_ok=True)
+        args = [self.executable, "build",
+                "--project-dir", self.project_dir, "--profiles-dir", self.project_dir,
+                "--target-path", str(target_path),
+                # the terminal log is kept (by antq build, or in the run's captured stdout); dbt's own
+                # debug file log would only repeat it more slowly
+                "--log-level-file", "none"]
+        env = {**os.environ, "ANTQ_PERIOD": period, "ANTQ_WAREHOUSE": str(Path(warehouse_path).resolve()),
+               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        log: list[str] = []
+        with subprocess.Popen(args, cwd=self.project_dir, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace") as proc:
+            for line in proc.stdout:
+                log.append(line.rstrip("\n"))
+                echo(line.rstrip("\n"))
+        results = _read_json(run_results).get("results", [])
+        if proc.returncode == 0 and fingerprint is not None:
+            built_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            state_file.write_text(json.dumps({"fingerprint": fingerprint, "built_at": built_at,
+                                              "results": [_slim(r) for r in results]}), encoding="utf-8")
+        return DbtBuildResult(proc.returncode, results, log)
+
+
+def inputs_fingerprint(con, period: str) -> str | None:
+    """Everything a `dbt build` of `period` reads: the raw tables (row count and an order-free hash of
+    their rows), the project's files (models, macros, tests, seeds, settings), the environment variables
+    they read, and the dbt versions. None when a model's table is missing from the warehouse (then dbt
+    must run whatever its inputs)."""
+    manifest = _read_json(Path(dbt_project.manifest_path))
+    expected = {n["alias"] or n["name"] for n in manifest.get("nodes", {}).values()
+                if n.get("resource_type") in ("model", "seed")}
+    present = {r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'main' "
+        "union all select view_name from duckdb_views() where schema_name = 'main'").fetchall()}
+    if not expected or not expected <= present:
+        return None
+    digest = hashlib.sha256()
+    digest.update(json.dumps([period, installed_version("dbt-core"), installed_version("dbt-duckdb")]).encode())
+    for path in _project_files():
+        text = path.read_bytes()
+        digest.update(str(path.relative_to(DBT_DIR)).encode() + b"\0" + text)
+        for name in _ENV_VAR.findall(text.decode("utf-8", "replace")):
+            digest.update(f"{name}={os.environ.get(name)}".encode())
+    tables = [r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'raw' order by 1").fetchall()]
+    for table in tables:
+        count, rows_hash = con.execute(f'select count(*), sum(hash(t)) from raw."{table}" t').fetchone()
+        digest.update(f"{table}:{count}:{rows_hash}".encode())
+    return digest.hexdigest()
+
+
+_ENV_VAR = re.compile(r"""env_var\(\s*['"]([A-Za-z0-9_]+)['"]""")
+
+
+def _project_files() -> list[Path]:
+    files = [DBT_DIR / "dbt_project.yml", DBT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "tests", "seeds"):
+        files.extend(p for p in (DBT_DIR / folder).rglob("*") if p.is_file())
+    return sorted(files)
+
+
+def _slim(result: dict) -> dict:
+    """What a reused build reports of a node (not its compiled SQL)."""
+    return {k: result.get(k) for k in ("unique_id", "status", "execution_time", "failures", "message")}
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _seed_partial_parse(target_path: Path) -> None:
+    """A new warehouse starts from the project's prebuilt parse state (make setup), so its first build
+    does not parse the whole project again."""
+    prebuilt = Path(dbt_project.manifest_path).parent / PARTIAL_PARSE
+    if prebuilt.exists() and not (target_path / PARTIAL_PARSE).exists():
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(prebuilt, target_path / PARTIAL_PARSE)
 
 
 def _sources_newer_than(manifest: Path) -> bool:
@@ -50,4 +178,3 @@ def ensure_manifest() -> Path:
         subprocess.run([DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
                        check=True, cwd=DBT_DIR)
     return dbt_project.manifest_path
-

@@ -6,7 +6,7 @@ import os
 import dagster as dg
 
 from orchestration.assets import ingestion, publication, quality, report, warehouse
-from orchestration.dbt import dbt_resource
+from orchestration.dbt import DbtBuild
 from orchestration.defaults import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER
 from orchestration.resources import AntqPaths, Warehouse
 from orchestration.schedules import BUILD_JOB, half_yearly_build
@@ -18,6 +18,9 @@ build_job = dg.define_asset_job(
     BUILD_JOB,
     selection=dg.AssetSelection.all(),
     description="Lập toàn bộ số liệu, kiểm tra và báo cáo của một kỳ 6 tháng",
+    # One process for the whole run, whoever launches it (UI, schedule, sensor, antq build): the warehouse
+    # has one writer at a time anyway, and a process per step would load the definitions 15 times.
+    executor_def=dg.in_process_executor,
 )
 
 
@@ -31,7 +34,7 @@ def resources(inbox=None, register=None, out=None, warehouse_path=None) -> dict:
             out_dir=str(out or env("ANTQ_OUT", DEFAULT_OUT)),
         ),
         "warehouse": Warehouse(path=str(warehouse_path or env("ANTQ_WAREHOUSE", DEFAULT_WAREHOUSE))),
-        "dbt": dbt_resource(),
+        "dbt": DbtBuild(),
     }
 
 

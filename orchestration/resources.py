@@ -1,14 +1,13 @@
 """Resources: where the inbox, register and outputs are, and the DuckDB warehouse."""
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from orchestration import warehouse_lock
+from orchestration import instance, warehouse_lock
 from orchestration.defaults import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER
 from orchestration.warehouse_lock import WarehouseLocked
 
@@ -33,6 +32,10 @@ class Warehouse(dg.ConfigurableResource):
     path: str = str(DEFAULT_WAREHOUSE)
     lock_timeout_s: float = warehouse_lock.DEFAULT_WAIT_S
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # every run touches the warehouse: the run's event log is made cheap here (orchestration.instance)
+        instance.relax_event_log_durability()
+
     @contextmanager
     def locked(self):
         """The step lock (orchestration.warehouse_lock): one step at a time has the file open."""
@@ -42,26 +45,17 @@ class Warehouse(dg.ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False):
         """A connection under the lock; closed before the lock is released."""
-        with self.locked():
-            try:
-                con = duckdb.connect(self.path, read_only=read_only)
-            except duckdb.IOException as exc:
-                raise WarehouseLocked(warehouse_lock.open_failure(self.path, exc)) from exc
-            try:
-                yield con
-            finally:
-                con.close()
+        with self.locked(), self.open(read_only=read_only) as con:
+            yield con
 
     @contextmanager
-    def for_subprocess(self):
-        """Hold the lock while a child process (dbt) opens the file, and tell it where the file is."""
-        with self.locked():
-            previous = os.environ.get("ANTQ_WAREHOUSE")
-            os.environ["ANTQ_WAREHOUSE"] = str(Path(self.path).resolve())
-            try:
-                yield
-            finally:
-                if previous is None:
-                    os.environ.pop("ANTQ_WAREHOUSE", None)
-                else:
-                    os.environ["ANTQ_WAREHOUSE"] = previous
+    def open(self, read_only: bool = False):
+        """A connection for a caller that already holds `locked()` (the lock is not re-entrant)."""
+        try:
+            con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            raise WarehouseLocked(warehouse_lock.open_failure(self.path, exc)) from exc
+        try:
+            yield con
+        finally:
+            con.close()

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from ingestion.cover import inbox_fingerprints, read_period
 from catalog import periods
 from orchestration.partitions import half_year_partitions
 from orchestration.resources import AntqPaths
@@ -39,6 +38,8 @@ def _run_key(period: str, files: dict[str, str]) -> str:
     description="Tệp mới hoặc tệp được sửa trong hộp thư: lập lại số liệu của kỳ ghi trên trang bìa",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, paths: AntqPaths) -> dg.SensorResult:
+    from ingestion.cover import inbox_fingerprints, read_period  # pyarrow, calamine: not at definitions load
+
     inbox = Path(paths.inbox_dir)
     if not inbox.is_dir():
         return dg.SensorResult(skip_reason=f"Không tìm thấy thư mục hộp thư {inbox}")

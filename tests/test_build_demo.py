@@ -2,9 +2,12 @@
 districts adding up to the province, and byte-identical rebuilds."""
 from __future__ import annotations
 
+import dagster as dg
 import duckdb
 import pytest
-from build_helpers import SEED, build, indicators
+from build_helpers import SEED, build, copy_build, indicators
+
+import catalog
 
 from orchestration.defaults import DEMO_REGISTER
 
@@ -49,13 +52,53 @@ def test_districts_add_up_to_province(demo):
     assert own.get("models.total", 0) > 0   # the demo's province workbook has models of its own
 
 
+def _dbt_reused() -> bool:
+    """Whether the latest `antq build` of this test session reused the last dbt build's results."""
+    with dg.DagsterInstance.get() as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey("mart_indicators"))
+    return event.asset_materialization.metadata["dbt_reused"].value
+
+
 def test_rebuild_is_byte_identical(demo, tmp_path):
     tmp, inbox, out = demo
     first = (out / "indicators.csv").read_bytes()
     warm = build(tmp, "2021-H1", inbox, DEMO_REGISTER, out.parent, tmp / "warehouse.duckdb")  # same warehouse
+    assert _dbt_reused()            # same rows, same models: dbt's last results stand
     cold = build(tmp_path, "2021-H1", inbox, DEMO_REGISTER)                                     # a fresh one
+    assert not _dbt_reused()
     assert (warm / "indicators.csv").read_bytes() == first
     assert (cold / "indicators.csv").read_bytes() == first
+
+
+def test_a_changed_workbook_runs_dbt_again(demo_build, tmp_path):
+    """The reuse of dbt's results must never hide a change: one household figure edited in one
+    commune's workbook reaches the published figures."""
+    import openpyxl
+
+    copy = copy_build(demo_build, tmp_path)
+    build(copy["tmp"], "2021-H1", copy["inbox"], DEMO_REGISTER, copy["out"], copy["warehouse"])
+    assert not _dbt_reused()        # a copied warehouse has no dbt state of its own yet
+    before = indicators(copy["out"] / "2021-H1")[("60", "safe_registered.households")]
+    con = duckdb.connect(str(copy["warehouse"]), read_only=True)
+    try:
+        source = con.execute("select min(source_file) from main.int_submissions where period = '2021-H1' "
+                             "and submission_status = 'winner' and reporter_level = 'commune'").fetchone()[0]
+    finally:
+        con.close()
+    spec = catalog.workbook()["sheets"]["villages"]
+    wb = openpyxl.load_workbook(copy["inbox"] / source)
+    ws = wb[spec["sheet"]]
+    headers = {spec["columns"][c]["header"] for c in ("village_code", "households_total")}
+    header_row = next(row for row in ws.iter_rows() if headers <= {c.value for c in row})
+    total = next(c for c in header_row if c.value == spec["columns"]["households_total"]["header"])
+    cell = ws.cell(header_row[0].row + 1, total.column)
+    cell.value += 1000
+    path = copy["inbox"] / source
+    wb.save(path)
+    build(copy["tmp"], "2021-H1", copy["inbox"], DEMO_REGISTER, copy["out"], copy["warehouse"])
+    assert not _dbt_reused()
+    after = indicators(copy["out"] / "2021-H1")[("60", "safe_registered.households")]
+    assert after == (before[0], before[1] + 1000)
 
 
 def test_demo_inbox_lands_whole_with_lineage(demo_build):

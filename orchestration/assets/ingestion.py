@@ -3,8 +3,6 @@
 import dagster as dg
 
 import catalog
-from ingestion.inbox import ingest_inbox
-from ingestion.register import load_register
 from orchestration.partitions import half_year_partitions
 from orchestration.progress import reporter
 from orchestration.resources import AntqPaths, Warehouse
@@ -25,6 +23,8 @@ RAW_REGISTER_TABLES = ["register_org_units", "register_agencies"]
 )
 def register(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse):
     """Loads the register (org_units.csv, agencies.csv): who must report, and the denominators."""
+    from ingestion.register import load_register
+
     with warehouse.connect() as con:
         counts = load_register(con, paths.register_dir)
     for table in RAW_REGISTER_TABLES:
@@ -47,6 +47,8 @@ def register(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: War
 def inbox(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse):
     """Reads every workbook of the inbox (all periods; unchanged files are not parsed again) into the
     raw tables, each row with its file, SHA-256, sheet and Excel row. Unreadable files are recorded."""
+    from ingestion.inbox import ingest_inbox  # pyarrow, python-calamine: only in this step
+
     with warehouse.connect() as con:
         # every tenth in the run log; a live counter too when `antq build` runs on a terminal
         summary = ingest_inbox(con, paths.inbox_dir, progress=reporter("Đang đọc {done}/{total} tệp", log=context.log.info))

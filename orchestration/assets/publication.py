@@ -5,7 +5,6 @@ import dagster as dg
 import catalog
 from orchestration.partitions import half_year_partitions
 from orchestration.resources import AntqPaths, Warehouse
-from reports import published
 
 
 @dg.asset(
@@ -17,6 +16,8 @@ from reports import published
 )
 def indicators_csv(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
     """indicators.csv: the published figures for the province and each district (contract section 6)."""
+    from reports import published
+
     out_dir = paths.period_dir(context.partition_key)
     with warehouse.connect(read_only=True) as con:
         path, rows = published.write_indicators(con, context.partition_key, out_dir)
@@ -59,6 +60,8 @@ def every_indicator_published(context: dg.AssetCheckExecutionContext, paths: Ant
 )
 def dq_findings_csv(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
     """dq_findings.csv: one row per data-quality finding of the period, with its cell and a Vietnamese message."""
+    from reports import published
+
     out_dir = paths.period_dir(context.partition_key)
     with warehouse.connect(read_only=True) as con:
         rows = published.findings(con, context.partition_key)

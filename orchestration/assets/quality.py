@@ -9,8 +9,6 @@ import expectations
 from expectations import pipeline
 from orchestration.partitions import half_year_partitions
 from orchestration.resources import AntqPaths, Warehouse
-from reports import auditors, published
-from reports import findings_history as history
 
 SUITES = list(expectations.suites())
 FINDINGS = dg.AssetKey("mart_dq_findings")
@@ -102,6 +100,8 @@ def findings_by_check(context: dg.AssetCheckExecutionContext, warehouse: Warehou
     """One result per catalogue check: how many findings it made in the period and a sample of them with
     file, sheet, row and message. Never blocking: findings are the data's, the figures already follow
     each check's effect. Passed = no finding of severity error or warning."""
+    from reports import auditors, published
+
     with warehouse.connect(read_only=True) as con:
         rows = published.findings(con, context.partition_key)
     for code, s in auditors.check_summary(rows).items():
@@ -167,6 +167,9 @@ def each_unit_counted_once(context: dg.AssetCheckExecutionContext, warehouse: Wa
 def findings_history(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """main.findings_history: every finding ever seen for the period, with first and last build (time and
     run id) and whether this build still finds it."""
+    from reports import findings_history as history
+    from reports import published
+
     with warehouse.connect() as con:
         rows = published.findings(con, context.partition_key)
         counts = history.record_build(con, context.partition_key, rows, context.run.run_id)
@@ -183,6 +186,8 @@ def findings_history(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
 )
 def auditors_report(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
     """The auditors' data-quality report: kiem_tra_du_lieu.html and .xlsx in OUT/PERIOD/."""
+    from reports import auditors
+
     period = context.partition_key
     with warehouse.connect(read_only=True) as con:
         result = auditors.write_report(con, period, paths.period_dir(period), paths.inbox_dir)

@@ -5,7 +5,6 @@ import dagster as dg
 
 from orchestration.partitions import half_year_partitions
 from orchestration.resources import AntqPaths, Warehouse
-from reports import period_report, release, report_data
 
 _PREVIEW_CHARS = 6000
 
@@ -21,6 +20,8 @@ _PREVIEW_CHARS = 6000
 )
 def report_documents(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
     """Báo cáo 6 tháng: văn bản (.docx, .md) theo mẫu reports/templates/, bảng Excel, biểu đồ (PNG)."""
+    from reports import period_report, report_data  # matplotlib, python-docx, openpyxl: only in this step
+
     period = context.partition_key
     with warehouse.connect(read_only=True) as con:
         codes = report_data.provinces(con, period)
@@ -56,6 +57,8 @@ def report_documents(context: dg.AssetExecutionContext, paths: AntqPaths, wareho
 )
 def period_release(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
     """Lần phát hành của kỳ: manifest.json (tệp đầu vào, danh mục, phiên bản mã) và changes.md/json so với lần trước."""
+    from reports import release
+
     period = context.partition_key
     out_dir = paths.period_dir(period)
     with warehouse.connect(read_only=True) as con:

@@ -1,7 +1,10 @@
 -- The periods figures are computed for: every period named by a submission, plus the one being built.
+-- antq passes the period in ANTQ_PERIOD, not as a dbt var: a changed var makes dbt re-parse the whole
+-- project (seconds), a changed environment variable only the models that read it.
+{% set period = var('period', none) or env_var('ANTQ_PERIOD', '') %}
 select distinct p.*
 from {{ ref('dim_period') }} as p
 where p.period_key in (select period from {{ ref('stg_files') }} where period is not null)
-{% if var('period') %}
-   or p.period_key = '{{ var("period") }}'
+{% if period %}
+   or p.period_key = '{{ period }}'
 {% endif %}
