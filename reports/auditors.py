@@ -52,8 +52,11 @@ def check_summary(findings: list[dict]) -> dict[str, dict]:
     """Per catalogue check: how many findings of each severity, and a sample of them. A check passes
     when it found nothing of severity error or warning."""
     out = {}
+    by_check: dict[str, list[dict]] = {}  # one pass over the findings, not one per check
+    for f in findings:
+        by_check.setdefault(f["check_code"], []).append(f)
     for code, spec in catalog.checks().items():
-        rows = [f for f in findings if f["check_code"] == code]
+        rows = by_check.get(code, [])
         by_severity = {s: sum(1 for f in rows if f["severity"] == s) for s in catalog.SEVERITY_ORDER}
         out[code] = {
             "code": code, "title_vi": spec["title_vi"], "severity": spec["severity"], "effect_vi": spec["effect_vi"],
@@ -79,10 +82,13 @@ def _completeness(con, period: str, scopes: list[dict]) -> list[dict]:
         [period, period],
     ))
     names = _unit_names(con)
+    # The units grouped by district once: filtering them all for each district was districts × communes.
+    by_district: dict[str | None, list[dict]] = {}
+    for u in units:
+        by_district.setdefault(u["district_code"], []).append(u)
     out = []
     for scope in scopes:
-        mine = units if scope["org_unit_level"] == "province" else [
-            u for u in units if u["district_code"] == scope["org_unit_code"]]
+        mine = units if scope["org_unit_level"] == "province" else by_district.get(scope["org_unit_code"], [])
         expected = len(mine)
         received = sum(1 for u in mine if u["received"])
         on_time = sum(1 for u in mine if u["received"] and u["on_time"])

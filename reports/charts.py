@@ -24,6 +24,7 @@ FILES = {
 _STYLE = {"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
 _CURRENT, _PREVIOUS, _LINE = "#1f5fa8", "#a9c4e4", "#c0392b"
 DPI = 150
+MAX_DISTRICT_BARS = 30  # bars of the households-by-district chart
 _PERCENT_AXIS = FuncFormatter(lambda v, _pos: f"{v:.0f}%")
 
 
@@ -97,8 +98,14 @@ def _households(data: ReportData):
     key = "safe_registered.households"
     rows = [(d.name, figure_view(d.figures[key])) for d in data.districts]
     province = figure_view(data.province.figures[key])
-    fig, ax = _figure(0.42 * len(rows) + 1.6, "Tỷ lệ hộ gia đình đăng ký “An toàn về an ninh trật tự” theo huyện, "
-                      + data.period_label)
+    title = "Tỷ lệ hộ gia đình đăng ký “An toàn về an ninh trật tự” theo huyện, " + data.period_label
+    if len(rows) > MAX_DISTRICT_BARS:
+        # One bar per district grows the figure (its drawing time, its PNG) without bound and is no longer
+        # readable: the districts with the lowest rates, lowest first (the annexes list every district).
+        rows = sorted(rows, key=lambda r: (r[1].rate_value is None, r[1].rate_value or 0))[:MAX_DISTRICT_BARS]
+        title += (f" ({MAX_DISTRICT_BARS} huyện có tỷ lệ thấp nhất trong tổng số "
+                  f"{vn_format.number(len(data.districts))} huyện)")
+    fig, ax = _figure(0.42 * len(rows) + 1.6, title)
     y = list(range(len(rows)))[::-1]
     ax.barh(y, [float(v.rate_value or 0) for _, v in rows], 0.6, color=_CURRENT)
     for pos, (_, v) in zip(y, rows):

@@ -177,12 +177,14 @@ def _table(doc, block: Block) -> None:
         widths = [int(usable * p / sum(block.column_percent)) for p in block.column_percent]
     else:
         widths = _column_widths(block, usable, size)
-    for i, row in enumerate(block.rows):
+    # One pass over the rows, each row's cells read once from its own <w:tr> (row.cells, python-docx
+    # >= 1.2): table.cell(r, c) rebuilds the whole cell grid and table.rows[i] the list of rows on every
+    # call, which made a table cost rows² × columns² (a 705-district annex never finished).
+    for i, (row, texts) in enumerate(zip(table.rows, block.rows)):
         header = i == 0 and not block.borderless
         if header:
-            _repeat_header(table.rows[i])
-        for j, runs in enumerate(row):
-            cell = table.cell(i, j)
+            _repeat_header(row)
+        for j, (cell, runs) in enumerate(zip(row.cells, texts)):
             cell.width = widths[j]
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             p = cell.paragraphs[0]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import weakref
 from collections import Counter
+from copy import copy
 from decimal import Decimal
 from pathlib import Path
 
@@ -79,6 +81,13 @@ def write_xlsx(data: ReportData, path: Path, *, charts: dict[str, Path | None], 
 
 # --- cells -----------------------------------------------------------------------------------------------
 
+# Per workbook: (cell style before styling, format, font, alignment, border) -> the style ids they give.
+# openpyxl hashes the whole Font/Alignment/Border object on every assignment, most of the workbook's time
+# on a large province: the first cell of each combination is styled as usual (so the workbook's style
+# tables fill in the same order, the same bytes), the others copy its ids.
+_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _put(ws, row: int, col: int, value, fmt: str | None = None, font=_BODY, align=None, border=True):
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
@@ -87,15 +96,22 @@ def _put(ws, row: int, col: int, value, fmt: str | None = None, font=_BODY, alig
         cell.value = float(value)
     elif value is not None:
         cell.value = value
+    if align is None:
+        align = _WRAP_LEFT if isinstance(value, str) else _MIDDLE
+    styles = _STYLES.setdefault(ws.parent, {})
+    # ids, not the objects' (costly) hashes; the entry keeps font and align alive, so their ids stay theirs
+    key = (tuple(cell._style or ()), fmt, id(font), id(align), border)
+    known = styles.get(key)
+    if known is not None:
+        cell._style = copy(known[2])
+        return cell
     if fmt:
         cell.number_format = fmt
     cell.font = font
-    if align is not None:
-        cell.alignment = align
-    else:
-        cell.alignment = _WRAP_LEFT if isinstance(value, str) else _MIDDLE
+    cell.alignment = align
     if border:
         cell.border = _BORDER
+    styles[key] = (font, align, copy(cell._style))
     return cell
 
 
@@ -131,12 +147,17 @@ def _widths(ws, widths: list[float]) -> None:
 def _fit_heights(ws, first: int, last: int) -> None:
     """Row heights for wrapped text: spreadsheet programs do not all grow a row on opening the file."""
     merged = {cell for rng in ws.merged_cells.ranges for cell in rng.cells}
-    for r in range(first, last + 1):
+    # The rows in one iter_rows over the sheet's columns, found once: `ws[r]` recounts the sheet's
+    # columns over every cell on each call (rows² × columns for a sheet). Same cells, same order.
+    widths: dict[int, float] = {}
+    for r, row in enumerate(ws.iter_rows(min_row=first, max_row=last, max_col=ws.max_column), start=first):
         lines = 1
-        for cell in ws[r]:
+        for cell in row:
             if not isinstance(cell.value, str) or (cell.row, cell.column) in merged:
                 continue
-            width = ws.column_dimensions[get_column_letter(cell.column)].width or 10
+            width = widths.get(cell.column)
+            if width is None:
+                width = widths[cell.column] = ws.column_dimensions[get_column_letter(cell.column)].width or 10
             for part in cell.value.split("\n"):
                 lines = max(lines, math.ceil(len(part) * _CHARS_PER_WIDTH / max(width - 1, 1)))
         if lines > 1:
