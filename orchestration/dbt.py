@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version as installed_version
@@ -66,14 +67,17 @@ class DbtBuild(dg.ConfigurableResource):
     project_dir: str = str(DBT_DIR)
     executable: str = DBT_EXECUTABLE
 
-    def build(self, period: str, target_path: Path, warehouse_path: str, fingerprint: str | None = None,
-              echo: Callable[[str], None] = print) -> DbtBuildResult:
-        """`dbt build` for `period`, unless `fingerprint` (see inputs_fingerprint) is that of the last
-        successful build in `target_path`: the models would be rebuilt from the same rows by the same
-        SQL, so that build's results stand."""
+    def build(self, period: str, target_path: Path, warehouse_path: str, inputs: DbtInputs | None = None,
+              echo: Callable[[str], None] = print,
+              meanwhile: Callable[[], None] | None = None) -> DbtBuildResult:
+        """`dbt build` for `period`, unless `inputs` (see dbt_inputs) are those of the last successful
+        build in `target_path` and its tables are all there: the models would be rebuilt from the same
+        rows by the same SQL, so that build's results stand. `meanwhile` runs in a thread of this
+        process while dbt runs in its own."""
         target_path = Path(target_path)
         state_file = target_path / f"{Path(warehouse_path).name}.{LAST_BUILD}"   # one per warehouse file
-        if fingerprint is not None:
+        fingerprint = inputs.fingerprint if inputs else None
+        if inputs is not None and inputs.outputs_complete:
             last = _read_json(state_file)
             if last.get("fingerprint") == fingerprint:
                 echo(f"dbt: đầu vào không đổi từ lần lập lúc {last['built_at']}; dùng lại kết quả")
@@ -93,6 +97,8 @@ class DbtBuild(dg.ConfigurableResource):
         log: list[str] = []
         with subprocess.Popen(args, cwd=self.project_dir, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace") as proc:
+            if meanwhile is not None:
+                threading.Thread(target=meanwhile, name="dbt-meanwhile", daemon=True).start()
             for line in proc.stdout:
                 log.append(line.rstrip("\n"))
                 echo(line.rstrip("\n"))
@@ -104,19 +110,24 @@ class DbtBuild(dg.ConfigurableResource):
         return DbtBuildResult(proc.returncode, results, log)
 
 
-def inputs_fingerprint(con, period: str) -> str | None:
-    """Everything a `dbt build` of `period` reads: the raw tables (row count and an order-free hash of
-    their rows), the project's files (models, macros, tests, seeds, settings), the environment variables
-    they read, and the dbt versions. None when a model's table is missing from the warehouse (then dbt
-    must run whatever its inputs)."""
+@dataclass(frozen=True)
+class DbtInputs:
+    fingerprint: str          # of everything a `dbt build` of the period reads
+    outputs_complete: bool    # every model and seed has its table or view in the warehouse
+
+
+def dbt_inputs(con, period: str) -> DbtInputs:
+    """The fingerprint of everything a `dbt build` of `period` reads: the raw tables (row count and an
+    order-free hash of their rows), the project's files (models, macros, tests, seeds, settings), the
+    environment variables they read, and the dbt versions; and whether the warehouse holds every
+    model's and seed's table (when one is missing, dbt must run whatever its inputs)."""
     manifest = _read_json(Path(dbt_project.manifest_path))
     expected = {n["alias"] or n["name"] for n in manifest.get("nodes", {}).values()
                 if n.get("resource_type") in ("model", "seed")}
     present = {r[0] for r in con.execute(
         "select table_name from duckdb_tables() where schema_name = 'main' "
         "union all select view_name from duckdb_views() where schema_name = 'main'").fetchall()}
-    if not expected or not expected <= present:
-        return None
+    complete = bool(expected) and expected <= present
     digest = hashlib.sha256()
     digest.update(json.dumps([period, installed_version("dbt-core"), installed_version("dbt-duckdb")]).encode())
     for path in _project_files():
@@ -129,7 +140,7 @@ def inputs_fingerprint(con, period: str) -> str | None:
     for table in tables:
         count, rows_hash = con.execute(f'select count(*), sum(hash(t)) from raw."{table}" t').fetchone()
         digest.update(f"{table}:{count}:{rows_hash}".encode())
-    return digest.hexdigest()
+    return DbtInputs(digest.hexdigest(), complete)
 
 
 _ENV_VAR = re.compile(r"""env_var\(\s*['"]([A-Za-z0-9_]+)['"]""")

@@ -8,7 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
-from orchestration.dbt import DbtBuild, dbt_project, ensure_manifest, inputs_fingerprint
+from orchestration.dbt import DbtBuild, dbt_project, ensure_manifest, dbt_inputs
 from orchestration.partitions import half_year_partitions
 from orchestration.resources import Warehouse
 
@@ -25,6 +25,19 @@ translator = AntqDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 _UNIQUE_ID = "dagster_dbt/unique_id"
 _PASSED = {"pass"}
 _MATERIALISED = {"success"}
+
+
+def _import_later_steps() -> None:
+    """While dbt works in its own process this one only waits on its log, with a core to spare: the
+    libraries of the steps after it (Great Expectations, matplotlib, python-docx, openpyxl: seconds of
+    imports) are loaded meanwhile. A failure here is left for the step that needs the module to report."""
+    import importlib
+
+    for module in ("great_expectations", "expectations.docs_view", "reports.period_report", "reports.auditors"):
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - see docstring
+            return
 
 
 @dbt_assets(
@@ -44,8 +57,8 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtBuild, warehouse
     target = Path(warehouse.path).resolve().parent / "dbt_target"
     with warehouse.locked():
         with warehouse.open(read_only=True) as con:
-            fingerprint = inputs_fingerprint(con, context.partition_key)
-        result = dbt.build(context.partition_key, target, warehouse.path, fingerprint)
+            inputs = dbt_inputs(con, context.partition_key)
+        result = dbt.build(context.partition_key, target, warehouse.path, inputs, meanwhile=_import_later_steps)
         with warehouse.open(read_only=True) as con:  # row counts of every table, in one query
             rows = dict(con.execute("select table_name, estimated_size from duckdb_tables() "
                                     "where schema_name = 'main'").fetchall())
