@@ -9,6 +9,10 @@ Why not dagster-dbt's DbtCliResource: before each invocation it runs `dbt --vers
 1.9 s), both only to offer row counts and column metadata that we take from DuckDB in one query. Running
 the same `dbt build` ourselves and reading its run_results.json costs neither; the asset keys and check
 keys still come from dagster-dbt's manifest translation (see orchestration/assets/warehouse.py).
+
+The period reaches dbt as the environment variable ANTQ_PERIOD, not as `--vars`: dbt re-parses the whole
+project when a var changes (seconds, at every switch between two periods), and only the models that read
+an environment variable when that changes.
 """
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """dbt models (staging, intermediate, dimensions, facts, marts) and their tests as Dagster assets and
-asset checks. Each run passes its half-year as the dbt var `period`."""
+asset checks. Each run passes its half-year to dbt as ANTQ_PERIOD (orchestration.dbt says why), and dbt
+runs only when what it reads changed since its last successful build of the warehouse."""
 
 from collections.abc import Mapping
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
-from orchestration.dbt import DbtBuild, dbt_project, ensure_manifest, dbt_inputs
+from orchestration.dbt import DbtBuild, dbt_inputs, dbt_project, ensure_manifest
 from orchestration.partitions import half_year_partitions
 from orchestration.resources import Warehouse
 
