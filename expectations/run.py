@@ -7,7 +7,9 @@ Value sets, code patterns and the period's year reach the suites as suite parame
 catalogues, so no vocabulary is spelled twice.
 
 A rebuild whose validated rows, suites and code are unchanged reuses the Data Docs already written for
-the period (their summary records a fingerprint of those inputs) without importing Great Expectations.
+the period (their summary records a fingerprint of those inputs) without importing Great Expectations;
+with a `cache_dir` (the orchestrator keeps one beside the warehouse), also when they were written into
+another output folder.
 """
 from __future__ import annotations
 
@@ -113,7 +115,7 @@ def _context(docs_dir: Path):
     return gx.get_context(project_config=config, mode="ephemeral")
 
 
-def run_period(source, period: str, out_dir: str | Path) -> dict:
+def run_period(source, period: str, out_dir: str | Path, cache_dir: str | Path | None = None) -> dict:
     """Validate the period's staged tables and build Data Docs in `out_dir`/data_docs.
 
     `source` is a DuckDB connection to the warehouse, or a mapping of staged table name -> DataFrame
@@ -134,6 +136,9 @@ def run_period(source, period: str, out_dir: str | Path) -> dict:
     reused = _reusable(docs_dir, key)
     if reused:  # same rows, same suites: the docs on disk are what this run would write (GX not imported)
         return reused
+    cached = Path(cache_dir) / period if cache_dir is not None else None
+    if cached is not None and _reusable(cached, key):   # the same docs, built for another output folder
+        return _copy_docs(cached, docs_dir)
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core.run_identifier import RunIdentifier
@@ -162,9 +167,29 @@ def run_period(source, period: str, out_dir: str | Path) -> dict:
                             run_id=RunIdentifier(run_name=f"antq {period}"))
 
     summary = {**_summary(result, frames, definitions, period, docs_dir), "fingerprint": key, "reused": False}
+    _write_summary(docs_dir, summary)
+    if cached is not None:
+        _copy_docs(docs_dir, cached)
+    return summary
+
+
+def _write_summary(docs_dir: Path, summary: dict) -> None:
     with open(docs_dir / SUMMARY_FILE, "w", encoding="utf-8") as fh:
         json.dump(summary, fh, ensure_ascii=False, indent=1, default=str)
-    return summary
+
+
+def _copy_docs(source: Path, dest: Path) -> dict:
+    """Put a copy of the Data Docs in `source` at `dest` (replaced whole, through a temporary sibling so
+    that a reader never sees half of it) and return its summary, pointing at `dest`."""
+    partial = dest.with_name(dest.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(source, partial)
+    shutil.rmtree(dest, ignore_errors=True)
+    partial.rename(dest)
+    summary = _reusable(dest, json.loads((dest / SUMMARY_FILE).read_text(encoding="utf-8"))["fingerprint"])
+    summary = {**summary, "data_docs": str(dest / "index.html"), "reused": False}
+    _write_summary(dest, summary)
+    return {**summary, "reused": True}
 
 
 def _columns_of(kwargs: dict) -> list[str]:

@@ -80,6 +80,25 @@ def test_suites_fail_on_a_planted_bad_value(demo, demo_frames, tmp_path):
     assert (tmp_path / "data_docs" / "index.html").exists()
 
 
+def test_data_docs_are_copied_not_rebuilt_for_another_output_folder(demo_frames, tmp_path):
+    """Same rows, another output folder (a rebuild with --out elsewhere): the Data Docs kept in the
+    cache are copied there, pointing at their new place, instead of running the suites again."""
+    import json
+
+    first = run_period(demo_frames, P, tmp_path / "a", cache_dir=tmp_path / "cache")
+    assert not first["reused"] and (tmp_path / "cache" / P / "index.html").exists()
+    second = run_period(demo_frames, P, tmp_path / "b", cache_dir=tmp_path / "cache")
+    docs = tmp_path / "b" / "data_docs"
+    assert second["reused"] and second["suites"] == first["suites"]
+    assert (docs / "index.html").exists() and not (tmp_path / "b" / "data_docs.partial").exists()
+    assert second["data_docs"] == str(docs / "index.html")
+    assert json.loads((docs / "summary.json").read_text(encoding="utf-8"))["data_docs"] == str(docs / "index.html")
+    changed = {name: frame.copy() for name, frame in demo_frames.items()}
+    changed["stg_villages"].loc[changed["stg_villages"].index[0], "households_total"] += 1
+    third = run_period(changed, P, tmp_path / "c", cache_dir=tmp_path / "cache")
+    assert not third["reused"]          # other rows: validated again, and the cache now holds these
+
+
 def test_auditors_report_of_the_demo(demo):
     page = (demo["out"] / "kiem_tra_du_lieu.html").read_text(encoding="utf-8")
     assert "135/135 báo cáo (100,0 %)" in page
