@@ -186,8 +186,8 @@ def _copy_docs(source: Path, dest: Path) -> dict:
     shutil.copytree(source, partial)
     shutil.rmtree(dest, ignore_errors=True)
     partial.rename(dest)
-    summary = _reusable(dest, json.loads((dest / SUMMARY_FILE).read_text(encoding="utf-8"))["fingerprint"])
-    summary = {**summary, "data_docs": str(dest / "index.html"), "reused": False}
+    summary = json.loads((dest / SUMMARY_FILE).read_text(encoding="utf-8"))
+    summary["data_docs"] = str(dest / "index.html")
     _write_summary(dest, summary)
     return {**summary, "reused": True}
 

@@ -54,7 +54,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtBuild, warehouse
     keys = {spec.metadata[_UNIQUE_ID]: spec.key for spec in assets.specs}
     checks = {spec.metadata[_UNIQUE_ID]: spec.key for spec in assets.check_specs}
     # dbt's artefacts live beside the warehouse they describe, under its lock: dbt's partial parsing then
-    # carries over from one build to the next and two warehouses never share them.
+    # carries over from one build to the next, and the last-build state is kept per warehouse file.
     target = Path(warehouse.path).resolve().parent / "dbt_target"
     with warehouse.locked():
         with warehouse.open(read_only=True) as con:
