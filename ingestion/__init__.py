@@ -4,9 +4,10 @@
 - workbook.py   one workbook -> ParsedFile: cover, rows, cell issues (contract section 3)
 - cells.py      one cell -> typed value and issue, by the catalogue's column type
 - safety.py     refuses unsafe or unreadable files before any parser opens them
+- excel_errors.py  the text of Excel error cells (#DIV/0!, #N/A), which the reader gives as blanks
 - register.py   the register CSVs -> raw.register_org_units, raw.register_agencies
 - schema.py     the raw tables' columns, derived from catalog/workbook.yaml
 - warehouse.py  creates the raw tables and bulk-inserts rows through Arrow
 - reasons.py    the Vietnamese wording of every reason recorded
-- normalize.py  text matching keys (NFC, case, whitespace, tone-mark placement)
+- normalize.py  text matching keys (NFC, case, whitespace, tone-mark placement, characters that show nothing)
 """

@@ -3,7 +3,8 @@
 cell issue to record when the cell is blank or outside its vocabulary.
 
 Cells arrive as the Excel reader gives them: str, float (integers too), bool, date/datetime, or ''
-for a blank. Every vocabulary comparison goes through ingestion.normalize.text_key.
+for a blank, and ExcelError where the sheet holds an error cell (ingestion.excel_errors). Every
+vocabulary comparison goes through ingestion.normalize.text_key.
 """
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from dataclasses import dataclass
 from functools import cache
 
 import catalog
-from ingestion.normalize import clean_text, text_key
+from ingestion.normalize import (clean_text, code_points, drop_hidden, hidden_characters, shows_something,
+                                 text_key)
 from ingestion.reasons import reason
 
 INVALID_VALUE = "INVALID_VALUE"
 MISSING_VALUE = "MISSING_VALUE"
+INVISIBLE_CHARACTER = "INVISIBLE_CHARACTER"
 
 Issue = tuple[str, str]          # (check_code, Vietnamese reason)
 
@@ -34,6 +37,15 @@ _MIDNIGHT = dt.time()
 
 
 @dataclass(frozen=True, slots=True)
+class ExcelError:
+    """An Excel error cell, by its text ("#DIV/0!", "#N/A", ...): a broken formula, never a value."""
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     """How to read one catalogue column or cover field."""
     name: str
@@ -44,6 +56,7 @@ class Rule:
     width: int | None = None      # code columns: zero-pad digit codes to this width
     lookup: dict | None = None    # enum/yesno: text_key(word) -> vocabulary key
     words: str = ""               # enum/yesno: the vocabulary as users read it, "Có/Không"
+    max: int | None = None        # count columns: the catalogue's plausibility bound (workbook.yaml `max`)
 
     def with_width(self, width: int | None) -> Rule:
         return dataclasses.replace(self, width=width)
@@ -57,7 +70,7 @@ def rule(name: str, spec: dict) -> Rule:
         lookup, words = _vocabulary("yesno")
     return Rule(name=name, header=header, header_key=text_key(header), type=spec["type"],
                 required=bool(spec.get("required")), width=spec.get("width"),
-                lookup=lookup, words=words)
+                lookup=lookup, words=words, max=spec.get("max"))
 
 
 @cache
@@ -80,11 +93,14 @@ def _period_patterns() -> tuple[tuple[re.Pattern, str], ...]:
 
 
 def raw_text(cell: object) -> str:
-    """A cell as text: integers without '.0', dates ISO, '' for a blank or whitespace-only cell."""
+    """A cell as text: integers without '.0', dates ISO, '' for a blank cell or one holding only
+    whitespace and characters that show nothing."""
     if cell is None:
         return ""
     if isinstance(cell, str):
-        return cell if cell.strip() else ""
+        if cell.isascii():
+            return cell if cell.strip() else ""
+        return cell if shows_something(cell) else ""
     if isinstance(cell, bool):
         return "TRUE" if cell else "FALSE"
     if isinstance(cell, float):
@@ -100,7 +116,24 @@ def convert(r: Rule, cell: object, raw: str) -> tuple[object, Issue | None]:
     """(typed value, issue or None) of `cell` whose raw_text is `raw`."""
     if raw == "":
         return _BLANK[r.type](r)
+    if type(cell) is ExcelError:       # whatever the column's type: the cell holds no value at all
+        return _invalid("excel_error", error=cell.text)
+    if type(cell) is str and not cell.isascii():
+        hidden = hidden_characters(cell, code=r.type == "code")
+        if hidden:
+            return _without_hidden(r, drop_hidden(cell, code=r.type == "code"), hidden)
     return _CONVERT[r.type](r, cell, raw)
+
+
+def _without_hidden(r: Rule, cell: str, hidden: list[str]) -> tuple[object, Issue | None]:
+    """The value of a text cell read without the characters that show nothing in it. They are reported
+    (a warning) unless the cell has an issue of its own: the value looked right and matched nothing."""
+    raw = raw_text(cell)
+    value, issue = convert(r, cell, raw)
+    if issue is None:
+        key = "invisible_in_code" if r.type == "code" else "invisible_in_value"
+        issue = (INVISIBLE_CHARACTER, reason(key, value=clean_text(raw), chars=code_points(hidden)))
+    return value, issue
 
 
 def _invalid(key: str, **values) -> tuple[None, Issue]:
@@ -134,8 +167,15 @@ def _whole_number(cell: object) -> int | None:
         return cell
     if isinstance(cell, str):
         text = cell.strip()
-        return int(text) if _DIGITS.fullmatch(text) else None
+        return _digits_value(text) if _DIGITS.fullmatch(text) else None
     return None
+
+
+def _digits_value(digits: str) -> int:
+    """The integer of a string of ASCII digits; beyond 19 significant digits, a number larger than any
+    bound checked here (int() refuses more than 4300 digits: the whole file would be lost for a cell)."""
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) <= 19 else _MAX_BIGINT + 1
 
 
 def _code(r: Rule, cell: object, raw: str):
@@ -162,11 +202,13 @@ def _lookup(r: Rule, cell: object, raw: str):
 
 def _count(r: Rule, cell: object, raw: str):
     if isinstance(cell, str) and _THOUSANDS.fullmatch(cell.strip()):
-        n = int(cell.strip().replace(".", ""))
+        n = _digits_value(cell.strip().replace(".", ""))
     else:
         n = _whole_number(cell)
     if n is None or n < 0 or n > _MAX_BIGINT:
         return _invalid("not_count")
+    if r.max is not None and n > r.max:
+        return _invalid("count_too_large", max=f"{r.max:,}".replace(",", "."))
     return n, None
 
 

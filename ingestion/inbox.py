@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import re
 import stat
 import sys
 import time
@@ -21,6 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -63,12 +65,14 @@ class _Entry:
 
 
 def ingest_inbox(con, inbox_dir: str | os.PathLike, *, workers: int | None = None,
-                 progress: Progress | None = None, reparse: bool = False) -> IngestSummary:
+                 progress: Progress | None = None, reparse: bool = False,
+                 row_limits: dict[str, int] | None = None) -> IngestSummary:
     """Ingest the inbox folder `inbox_dir` (searched recursively) into the raw tables of `con`.
 
     `workers`: parser processes (default: the usable cores; batches under SERIAL_BELOW files are
     parsed in this process). `progress(done, total)` is called as files are parsed. `reparse` parses
-    every file again, even unchanged ones (after a parser or catalogue change)."""
+    every file again, even unchanged ones (after a parser or catalogue change). `row_limits`: rows
+    read at most per sheet (ingestion.workbook.register_row_limits; default the catalogue's floors)."""
     started = time.perf_counter()
     inbox = Path(inbox_dir)
     if not inbox.is_dir():
@@ -86,7 +90,7 @@ def ingest_inbox(con, inbox_dir: str | os.PathLike, *, workers: int | None = Non
 
     outcomes: dict[str, ParsedFile] = {}
     arrow: dict[str, list[pa.Table]] = {}
-    for chunk in _parse_all(tasks, workers, progress):
+    for chunk in _parse_all(tasks, workers, progress, row_limits=row_limits):
         outcomes.update((p.source_file, p) for p in chunk.files)
         for table, rows in chunk.tables.items():
             arrow.setdefault(table, []).append(rows)
@@ -146,9 +150,9 @@ class ParsedChunk:
     tables: dict[str, pa.Table]
 
 
-def parse_chunk(tasks: list[Task]) -> ParsedChunk:
+def parse_chunk(tasks: list[Task], row_limits: dict[str, int] | None = None) -> ParsedChunk:
     """Parse (path, source_file, sha256) tasks: the unit of work of a worker process."""
-    return _as_chunk(parse_many(tasks))
+    return _as_chunk(parse_many(tasks, row_limits))
 
 
 def _as_chunk(results: list[ParsedFile]) -> ParsedChunk:
@@ -169,9 +173,36 @@ def walk(inbox: Path) -> list[_Entry]:
         linked_dirs = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
         for name in sorted(filenames + linked_dirs):
             path = Path(dirpath, name)
-            entries.append(_entry(path, path.relative_to(inbox).as_posix()))
+            entries.append(_entry(path, source_name(path.relative_to(inbox).as_posix())))
     entries.sort(key=lambda e: e.source_file)
     return entries
+
+
+def source_name(relative: str) -> str:
+    """The source_file of a path relative to the inbox: the path itself when its name is valid UTF-8.
+
+    A name that is not (a Windows zip with Vietnamese names unpacked on Linux leaves its bytes in the
+    old code page) reaches Python with lone surrogates, which no UTF-8 table, CSV or log accepts. Its
+    undecodable bytes are written as \\xNN escapes and the rest decoded: unlike U+FFFD, this keeps
+    two such names apart, gives the same text at every build (so the unchanged-file check holds) and
+    can be turned back into the bytes (real_path). The file itself is always opened by its real path."""
+    try:
+        relative.encode("utf-8")
+        return relative
+    except UnicodeEncodeError:
+        return os.fsencode(relative).decode("utf-8", "backslashreplace")
+
+
+_ESCAPED_BYTE = re.compile(rb"\\x([0-9a-f]{2})")
+
+
+def real_path(path: str | os.PathLike) -> Path:
+    """The file that the inbox folder joined with a source_file names (source_name undone): the path as
+    written when it exists, else with its \\xNN escapes turned back into the bytes they stand for."""
+    path = Path(path)
+    if "\\x" not in str(path) or os.path.lexists(path):
+        return path
+    return Path(os.fsdecode(_ESCAPED_BYTE.sub(lambda m: bytes([int(m.group(1), 16)]), os.fsencode(path))))
 
 
 def _entry(path: Path, source_file: str) -> _Entry:
@@ -198,14 +229,17 @@ def _entry(path: Path, source_file: str) -> _Entry:
 
 
 def _parse_all(tasks: list[Task], workers: int | None, progress: Progress | None,
-               parse: Callable[[list[Task]], ParsedChunk] = parse_chunk) -> list[ParsedChunk]:
+               parse: Callable[[list[Task]], ParsedChunk] = parse_chunk,
+               row_limits: dict[str, int] | None = None) -> list[ParsedChunk]:
     """Every task parsed: in this process for small batches, else in chunks across worker processes."""
+    if row_limits is not None:
+        parse = partial(parse, row_limits=row_limits)   # picklable: it goes to the workers
     workers = workers or _usable_cores()
     total = len(tasks)
     if workers <= 1 or total < SERIAL_BELOW:
         results = []
         for done, task in enumerate(tasks, 1):
-            results.extend(parse_many([task]))
+            results.extend(parse_many([task], row_limits))
             if progress:
                 progress(done, total)
         return [_as_chunk(results)]

@@ -4,8 +4,8 @@ and of the register errors. One table, so the wording is reviewed in one place.
 A file reason completes the catalogue message of its check (catalog/checks.csv), for example
 UNREADABLE_FILE "Không đọc được tệp: {reason}", INVALID_COVER 'Trang "Thông tin chung" không hợp lệ:
 {reason}' or SHEET_HEADER_NOT_FOUND 'Trang "{sheet}": {reason}', so it does not repeat that opening.
-A cell reason completes INVALID_VALUE 'Cột "{column}" có giá trị không hợp lệ: "{value}" ({reason})'
-or MISSING_VALUE 'Cột "{column}" để trống; {consequence}'.
+A cell reason completes INVALID_VALUE 'Cột "{column}" có giá trị không hợp lệ: "{value}" ({reason})',
+MISSING_VALUE 'Cột "{column}" để trống; {consequence}' or INVISIBLE_CHARACTER 'Cột "{column}": {reason}'.
 """
 from __future__ import annotations
 
@@ -45,15 +45,28 @@ VI: dict[str, str] = {
     # SHEET_HEADER_NOT_FOUND
     "header_not_found": "không tìm thấy dòng tiêu đề trong {rows} dòng đầu (thiếu cột: {missing}); "
                         "trang này không được tính",
+    # SHEET_TOO_MANY_ROWS (numbers written 1.234; the limit: catalog/workbook.yaml row_limits)
+    "too_many_rows": 'trang "{sheet}" có {rows} dòng dưới dòng tiêu đề, tối đa {limit} dòng; '
+                     "các dòng từ dòng {first_skipped} trở đi không được đọc",
+    "too_many_cover_rows": 'trang "{sheet}" có {rows} dòng, tối đa {limit} dòng; '
+                           "các dòng từ dòng {first_skipped} trở đi không được đọc",
+    # BLANK_TEMPLATE (raw.files.reason of a blank template nobody filled in)
+    "blank_template": 'biểu mẫu trống do "antq template" tạo cho kỳ {period}: ngoài phần ghi sẵn (thông tin '
+                      "đơn vị, kỳ báo cáo, danh sách đơn vị trực thuộc) chưa có ô nào được điền",
     # INVALID_VALUE
     "blank_required": "bỏ trống",
     "not_count": "không phải số nguyên không âm",
+    "count_too_large": "lớn hơn {max}, không thể là số liệu thật",
     "not_in_vocab": "không thuộc danh mục: {words}",
     "not_year": "không phải năm hợp lệ (1900–2100)",
     "not_code": "không phải mã hợp lệ",
     "not_date": "không phải ngày hợp lệ (ngày Excel hoặc dd/mm/yyyy)",
     "not_period": "không phải kỳ báo cáo hợp lệ (ví dụ 2021-H1 hoặc 6 tháng đầu năm 2021)",
     "not_version": "không phải số nguyên từ 1 trở lên",
+    "excel_error": 'ô lỗi Excel "{error}"; hãy sửa công thức hoặc nhập giá trị',
+    # INVISIBLE_CHARACTER (the characters as code points, "U+200B, U+00A0": they show nothing)
+    "invisible_in_code": 'mã "{value}" có ký tự ẩn ({chars}), đã được bỏ khi đối chiếu',
+    "invisible_in_value": '"{value}" có ký tự ẩn ({chars}), đã được bỏ khi đối chiếu',
     # MISSING_VALUE (the consequence)
     "blank_yesno": 'được tính là "Không"',
     "blank_count": "ô này không được cộng vào số liệu",
@@ -76,6 +89,15 @@ VI: dict[str, str] = {
                          "{file} line {line}: district_code must be set exactly when managed_by is district",
     "reg_unknown_district": "{file} dòng {line}: huyện '{code}' không có trong org_units.csv / "
                             "{file} line {line}: district '{code}' is not a district in org_units.csv",
+    "reg_unknown_province": "{file} dòng {line}: tỉnh '{code}' (province_code) không có trong org_units.csv / "
+                            "{file} line {line}: province_code '{code}' is not a province in org_units.csv",
+    "reg_province_mismatch": "{file} dòng {line}: province_code {code} khác tỉnh {district_province} của huyện "
+                             "{district} / {file} line {line}: province_code {code} is not the province "
+                             "({district_province}) of district {district}",
+    "reg_province_code_required": "{file} dòng {line}: đơn vị do tỉnh quản lý phải ghi province_code vì "
+                                  "org_units.csv có nhiều tỉnh ({provinces}) / {file} line {line}: a "
+                                  "province-managed agency needs a province_code when org_units.csv holds "
+                                  "several provinces ({provinces})",
     "reg_bad_date": "{file} dòng {line}: {column} = '{value}' không phải ngày YYYY-MM-DD / "
                     "{file} line {line}: {column} '{value}' is not an ISO date",
     "reg_date_order": "{file} dòng {line}: valid_from sau valid_to / {file} line {line}: "

@@ -20,6 +20,8 @@ ORG_UNITS_FILE = "org_units.csv"
 AGENCIES_FILE = "agencies.csv"
 ORG_UNIT_COLUMNS = ("code", "name", "level", "parent_code", "valid_from", "valid_to")
 AGENCY_COLUMNS = ("code", "name", "kind", "managed_by", "district_code", "valid_from", "valid_to")
+# contract section 2: optional; required on province-managed rows when org_units.csv holds several provinces
+AGENCY_OPTIONAL_COLUMNS = ("province_code",)
 # contract section 1: who may be whose parent (since 2025 a commune's parent may be the province)
 PARENT_LEVELS = {"province": (), "district": ("province",), "commune": ("district", "province"),
                  "village": ("commune",)}
@@ -39,7 +41,7 @@ def load_register(con, register_dir: str | os.PathLike) -> dict:
     if not folder.is_dir():
         raise RegisterError(reason("reg_missing_dir", path=folder))
     org_units = _org_units(_read_csv(folder / ORG_UNITS_FILE, ORG_UNIT_COLUMNS))
-    agencies = _agencies(_read_csv(folder / AGENCIES_FILE, AGENCY_COLUMNS), org_units)
+    agencies = _agencies(_read_csv(folder / AGENCIES_FILE, AGENCY_COLUMNS, AGENCY_OPTIONAL_COLUMNS), org_units)
 
     ensure_raw_tables(con)
     con.begin()
@@ -59,8 +61,9 @@ def load_register(con, register_dir: str | os.PathLike) -> dict:
     }
 
 
-def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
-    """(line number, row with stripped values) of every non-blank data row."""
+def _read_csv(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
+    """(line number, row with stripped values) of every non-blank data row. An `optional` column the
+    file does not have reads as '' on every row."""
     if not path.is_file():
         raise RegisterError(reason("reg_missing_file", path=path))
     try:
@@ -73,7 +76,7 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
             reader.fieldnames = header
             rows = []
             for row in reader:
-                values = {c: (row.get(c) or "").strip() for c in columns}
+                values = {c: (row.get(c) or "").strip() for c in (*columns, *optional)}
                 if any(values.values()):
                     rows.append((reader.line_num, values))
             return rows
@@ -151,9 +154,14 @@ def _org_units(rows: list[tuple[int, dict]]) -> list[dict]:
 
 
 def _agencies(rows: list[tuple[int, dict]], org_units: list[dict]) -> list[dict]:
+    """The agencies, each with the province it belongs to (`province_code`): as given, else its district's
+    province, else the register's only province (contract section 2)."""
     kinds = list(catalog.workbook()["vocab"]["agency_kind"])
     district_width = catalog.workbook()["code_width"]["district"]
-    districts = {r["code"] for r in org_units if r["level"] == "district"}
+    province_width = catalog.workbook()["code_width"]["province"]
+    # a district's parent is its province (PARENT_LEVELS)
+    province_of = {r["code"]: r["parent_code"] for r in org_units if r["level"] == "district"}
+    provinces = sorted(r["code"] for r in org_units if r["level"] == "province")
     out: list[dict] = []
     first_line: dict[str, int] = {}
     for line, row in rows:
@@ -170,9 +178,32 @@ def _agencies(rows: list[tuple[int, dict]], org_units: list[dict]) -> list[dict]
             raise RegisterError(reason("reg_district_code", file=AGENCIES_FILE, line=line))
         if district:
             district = _pad(district, district_width)
-            if district not in districts:
+            if district not in province_of:
                 raise RegisterError(reason("reg_unknown_district", file=AGENCIES_FILE, line=line,
                                            code=district))
+        province = _agency_province(line, row["province_code"], district, province_of, provinces,
+                                    province_width)
         out.append({"code": code, "kind": row["kind"], "managed_by": row["managed_by"],
-                    "district_code": district or None, **record})
+                    "district_code": district or None, **record, "province_code": province})
     return out
+
+
+def _agency_province(line: int, given: str, district: str, province_of: dict[str, str],
+                     provinces: list[str], width: int) -> str | None:
+    """The agency's province: `given` (it must be a province of the register, and its district's province
+    when it has a district), else the district's province, else the register's only province. A
+    province-managed agency of a register of several provinces must say which."""
+    if given:
+        given = _pad(given, width)
+        if given not in provinces:
+            raise RegisterError(reason("reg_unknown_province", file=AGENCIES_FILE, line=line, code=given))
+        if district and province_of[district] != given:
+            raise RegisterError(reason("reg_province_mismatch", file=AGENCIES_FILE, line=line, code=given,
+                                       district=district, district_province=province_of[district]))
+        return given
+    if district:
+        return province_of[district]
+    if len(provinces) > 1:
+        raise RegisterError(reason("reg_province_code_required", file=AGENCIES_FILE, line=line,
+                                   provinces=", ".join(provinces)))
+    return provinces[0] if provinces else None

@@ -33,7 +33,7 @@ _REGISTER_COLUMNS = {
                          ("valid_from", "DATE"), ("valid_to", "DATE")],
     REGISTER_AGENCIES: [("code", "VARCHAR"), ("name", "VARCHAR"), ("name_key", "VARCHAR"),
                         ("kind", "VARCHAR"), ("managed_by", "VARCHAR"), ("district_code", "VARCHAR"),
-                        ("valid_from", "DATE"), ("valid_to", "DATE")],
+                        ("valid_from", "DATE"), ("valid_to", "DATE"), ("province_code", "VARCHAR")],
 }
 
 

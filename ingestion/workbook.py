@@ -2,29 +2,44 @@
 
 `parse_workbook` is a pure function of the file: it runs ingestion.safety first, then reads the cover
 and the data sheets of the workbook's level with python-calamine (stored values only: formulas give
-their cached result, macros and external links are never touched). Sheet names, headers, cover labels,
+their cached result, macros and external links are never touched; an error result such as #DIV/0!,
+which the reader gives as a blank, is put back from the sheet's XML by ingestion.excel_errors, so that
+it is an INVALID_VALUE naming the error, not a blank). Sheet names, headers, cover labels,
 vocabularies, column types, code widths and totals-row prefixes all come from catalog/workbook.yaml.
+
+The work per file is bounded (issue 14): a sheet is read at most its row limit (workbook.yaml
+`row_limits`, scaled by the register: register_row_limits), so a workbook of junk rows costs seconds.
+A blank template of `antq template` that nobody filled in is told from a submission (BLANK_TEMPLATE).
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
+import re
+import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
 
 import catalog
-from ingestion.cells import INVALID_VALUE, Rule, convert, raw_text, rule
+from ingestion.cells import INVALID_VALUE, ExcelError, Rule, convert, raw_text, rule
+from ingestion.excel_errors import Positions, error_cells
 from ingestion.normalize import text_key
 from ingestion.reasons import reason
-from ingestion.safety import unsafe_reason
-from ingestion.schema import cover_field_keyed
+from ingestion.safety import inspect
+from ingestion.schema import REGISTER_AGENCIES, REGISTER_ORG_UNITS, SCHEMA, cover_field_keyed
 
 UNREADABLE_FILE = "UNREADABLE_FILE"
 INVALID_COVER = "INVALID_COVER"
 SHEET_HEADER_NOT_FOUND = "SHEET_HEADER_NOT_FOUND"
+SHEET_TOO_MANY_ROWS = "SHEET_TOO_MANY_ROWS"
+BLANK_TEMPLATE = "BLANK_TEMPLATE"
+COVER_LIMIT = "cover"                            # the cover's key in workbook.yaml row_limits
 INGESTED = "ingested"
 REJECTED = "rejected"
 IDENTITY_FIELDS = ("level", "code", "period")   # cover fields without which a file has no identity
@@ -59,6 +74,7 @@ class _CoverField:
 
 @dataclass(frozen=True)
 class _Layout:
+    layout_id: str                      # its key under workbook.yaml `sheets` (and `row_limits`)
     sheet: str
     sheet_key: str
     table: str
@@ -66,6 +82,7 @@ class _Layout:
     rules: tuple[Rule, ...]
     unit_index: int | None              # position in `rules` of the layout's unit_column
     required_enums: tuple[int, ...]     # positions of required enum columns
+    answers: tuple[str, ...]            # `<col>_raw` of the columns a blank template leaves empty
 
 
 @dataclass(frozen=True)
@@ -79,6 +96,8 @@ class _Catalogue:
     layouts: dict[str, tuple[_Layout, ...]]   # level -> its sheet layouts
     header_rows: int
     totals_prefixes: tuple[str, ...]
+    cover_answers: tuple[str, ...]      # `<field>_raw` of the cover fields a blank template leaves empty
+    template_property: str              # the blank-template marker's property name, casefolded
 
 
 @cache
@@ -88,17 +107,19 @@ def _catalogue() -> _Catalogue:
     for name, spec in wb["cover"]["fields"].items():
         levels = tuple(spec["levels"]) if "levels" in spec else None
         cover[name] = _CoverField(rule(name, spec), levels, cover_field_keyed(spec))
+    prefilled = wb["blank_template"]["prefilled"]
     layouts: dict[str, list[_Layout]] = {level: [] for level in wb["levels"]}
-    for spec in wb["sheets"].values():
+    for layout_id, spec in wb["sheets"].items():
         rules = tuple(rule(name, col) for name, col in spec["columns"].items())
         names = [r.name for r in rules]
         unit = spec.get("unit_column")
         for level, need in spec["levels"].items():
             layouts[level].append(_Layout(
-                sheet=spec["sheet"], sheet_key=text_key(spec["sheet"]), table=spec["table"],
-                required=need == "required", rules=rules,
+                layout_id=layout_id, sheet=spec["sheet"], sheet_key=text_key(spec["sheet"]),
+                table=spec["table"], required=need == "required", rules=rules,
                 unit_index=names.index(unit) if unit else None,
                 required_enums=tuple(i for i, r in enumerate(rules) if r.type == "enum" and r.required),
+                answers=tuple(f"{n}_raw" for n in names if n not in prefilled.get(layout_id, ())),
             ))
     return _Catalogue(
         cover_sheet=wb["cover"]["sheet"],
@@ -110,7 +131,49 @@ def _catalogue() -> _Catalogue:
         layouts={level: tuple(ls) for level, ls in layouts.items()},
         header_rows=int(wb["header_search_rows"]),
         totals_prefixes=tuple(text_key(p) for p in wb["totals_row_prefixes"]),
+        cover_answers=tuple(f"{name}_raw" for name in cover if name not in prefilled["cover"]),
+        template_property=wb["blank_template"]["property"].casefold(),
     )
+
+
+# Register counts a row limit may scale by (workbook.yaml row_limits `scale`), each the largest over
+# reporters; the whole register, whatever the validity dates, so the bound is never too tight.
+_SCALES = {
+    "villages_per_commune":
+        f"select count(*) from {SCHEMA}.{REGISTER_ORG_UNITS} where level = 'village' group by parent_code",
+    "agencies_per_reporter":
+        f"select count(*) from {SCHEMA}.{REGISTER_AGENCIES} group by managed_by, district_code",
+}
+
+
+def row_limits(scale: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Rows read at most, per sheet layout id and for the cover ("cover"): workbook.yaml row_limits,
+    max(floor, per_unit x scale[the entry's scale]); without `scale`, the floors."""
+    out = {}
+    for key, spec in catalog.workbook()["row_limits"].items():
+        if "scale" in spec and spec["scale"] not in _SCALES:
+            raise ValueError(f"row_limits.{key}: unknown scale {spec['scale']!r}; "
+                             f"expected one of {sorted(_SCALES)}")
+        count = int((scale or {}).get(spec.get("scale"), 0))
+        out[key] = max(int(spec["floor"]), int(spec.get("per_unit", 0)) * count)
+    return out
+
+
+def register_row_limits(con) -> dict[str, int]:
+    """row_limits scaled by the register loaded in the DuckDB connection `con` (raw.register_*, as
+    ingestion.register loads it); the floors when no register is loaded."""
+    loaded = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name in (?, ?)",
+        [SCHEMA, REGISTER_ORG_UNITS, REGISTER_AGENCIES]).fetchone()[0]
+    if loaded < 2:
+        return row_limits()
+    return row_limits({name: con.execute(f"select coalesce(max(n), 0) from ({sql}) as t(n)").fetchone()[0]
+                       for name, sql in _SCALES.items()})
+
+
+@cache
+def _floors() -> dict[str, int]:
+    return row_limits()
 
 
 def sha256_of(path: str | os.PathLike) -> str:
@@ -121,15 +184,20 @@ def sha256_of(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def parse_workbook(path: str | os.PathLike, source_file: str, *,
-                   file_sha256: str | None = None) -> ParsedFile:
+def parse_workbook(path: str | os.PathLike, source_file: str, *, file_sha256: str | None = None,
+                   row_limits: Mapping[str, int] | None = None) -> ParsedFile:
     """Read the workbook at `path`; `source_file` is its path relative to the inbox.
 
     Never raises for a bad file: an unsafe or unreadable file, a missing cover or required sheet gives
     a rejected ParsedFile (UNREADABLE_FILE), a cover without a valid level, code or period one with
     INVALID_COVER; any exception while reading becomes UNREADABLE_FILE naming the exception's class.
+    An unfilled blank template is rejected as BLANK_TEMPLATE.
+
+    `row_limits`: rows read at most per layout id and "cover" (register_row_limits); a key left out
+    takes workbook.yaml's floor. A sheet running further gets SHEET_TOO_MANY_ROWS; its rows above the
+    limit are read as usual.
     """
-    return _guarded(path, source_file, file_sha256, cover_only=False)
+    return _guarded(path, source_file, file_sha256, cover_only=False, row_limits=row_limits)
 
 
 def parse_cover(path: str | os.PathLike, source_file: str, *,
@@ -139,15 +207,17 @@ def parse_cover(path: str | os.PathLike, source_file: str, *,
     return _guarded(path, source_file, file_sha256, cover_only=True)
 
 
-def _guarded(path, source_file: str, file_sha256: str | None, cover_only: bool) -> ParsedFile:
+def _guarded(path, source_file: str, file_sha256: str | None, cover_only: bool,
+             row_limits: Mapping[str, int] | None = None) -> ParsedFile:
     parsed = ParsedFile(source_file, file_sha256)
+    limits = {**_floors(), **(row_limits or {})}
     try:
         if parsed.file_sha256 is None:
             parsed.file_sha256 = sha256_of(path)
-        why = unsafe_reason(path)
-        if why:
-            return parsed.reject(UNREADABLE_FILE, why)
-        _parse(Path(path), parsed, cover_only)
+        inspection = inspect(path)
+        if inspection.reason:
+            return parsed.reject(UNREADABLE_FILE, inspection.reason)
+        _parse(Path(path), parsed, cover_only, inspection.error_parts, limits)
     except OSError as exc:
         parsed.reject(UNREADABLE_FILE, reason("os_error", error=type(exc).__name__))
     except Exception as exc:  # noqa: BLE001 - one bad file must never stop an inbox run
@@ -156,14 +226,21 @@ def _guarded(path, source_file: str, file_sha256: str | None, cover_only: bool) 
     return parsed
 
 
-def parse_many(tasks: list[tuple[str, str, str | None]]) -> list[ParsedFile]:
+def parse_many(tasks: list[tuple[str, str, str | None]],
+               row_limits: Mapping[str, int] | None = None) -> list[ParsedFile]:
     """parse_workbook over (path, source_file, sha256) tasks."""
-    return [parse_workbook(path, source_file, file_sha256=sha) for path, source_file, sha in tasks]
+    return [parse_workbook(path, source_file, file_sha256=sha, row_limits=row_limits)
+            for path, source_file, sha in tasks]
 
 
-def _parse(path: Path, parsed: ParsedFile, cover_only: bool) -> None:
+def _parse(path: Path, parsed: ParsedFile, cover_only: bool, error_parts: frozenset[str],
+           limits: Mapping[str, int]) -> None:
     cat = _catalogue()
-    wb = CalamineWorkbook.from_path(str(path))
+    errors = error_cells(path, error_parts) if error_parts else {}
+    # opened by Python, not by the reader from a str: a name that is not valid UTF-8 (ingestion.inbox
+    # source_name) reaches the reader as a file, where its str path would be re-encoded and not found
+    with open(path, "rb") as fh:
+        wb = CalamineWorkbook.from_filelike(fh)
     try:
         sheet_names: dict[str, str] = {}
         for name in wb.sheet_names:
@@ -173,10 +250,13 @@ def _parse(path: Path, parsed: ParsedFile, cover_only: bool) -> None:
         if cover_name is None:
             parsed.reject(UNREADABLE_FILE, reason("no_cover_sheet", sheet=cat.cover_sheet))
             return
-        cover_rows = wb.get_sheet_by_name(cover_name).to_python(skip_empty_area=False)
+        cover_limit = limits[COVER_LIMIT]
+        cover_rows, cover_last = _sheet_rows(wb, cover_name, errors, cover_limit)
         level = _read_cover(cover_rows, cover_name, parsed)
         if level is None or cover_only:
             return
+        if cover_last > cover_limit:
+            parsed.cell_issues.append(_too_many_rows(parsed, cover_name, 0, cover_last, cover_limit))
 
         layouts = cat.layouts[level]
         for layout in layouts:
@@ -189,9 +269,14 @@ def _parse(path: Path, parsed: ParsedFile, cover_only: bool) -> None:
             name = sheet_names.get(layout.sheet_key)
             if name is None:
                 continue
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            # the header row is searched in the first rows; `limit` rows below it are read at most
+            limit = limits[layout.layout_id]
+            rows, last_row = _sheet_rows(wb, name, errors, cat.header_rows + limit)
             header_index, mapping, missing = _find_header(rows, layout, cat.header_rows)
             if header_index is not None:
+                del rows[header_index + 1 + limit:]
+                if last_row - (header_index + 1) > limit:
+                    parsed.cell_issues.append(_too_many_rows(parsed, name, header_index + 1, last_row, limit))
                 located.append((layout, name, rows, header_index, mapping))
             elif layout.required:
                 parsed.reject(UNREADABLE_FILE, reason("required_sheet_no_header", sheet=layout.sheet,
@@ -206,6 +291,93 @@ def _parse(path: Path, parsed: ParsedFile, cover_only: bool) -> None:
             _read_rows(parsed, layout, name, rows, header_index, mapping, cat.totals_prefixes)
     finally:
         wb.close()
+    if _answers_nothing(parsed, level):
+        # only now is the marker looked for: a workbook with any answer is a submission whatever it carries
+        period = _template_marker(path)
+        if period is not None:
+            parsed.reject(BLANK_TEMPLATE, reason("blank_template", period=period or "?"))
+
+
+def _sheet_rows(wb, name: str, errors: dict[str, Positions], nrows: int) -> tuple[list[list], int]:
+    """The sheet's first `nrows` rows of cells from A1 (row index = Excel row - 1), with ExcelError
+    where the reader gave a blank for an error cell; and the Excel number of the sheet's last row
+    holding a cell (0 for an empty sheet). Only the rows returned become Python objects."""
+    sheet = wb.get_sheet_by_name(name)
+    rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
+    for (row, col), text in errors.get(name, {}).items():
+        if row < len(rows) and col < len(rows[row]) and rows[row][col] == "":
+            rows[row][col] = ExcelError(text)
+    return rows, (sheet.end[0] + 1 if sheet.end else 0)
+
+
+def _too_many_rows(parsed: ParsedFile, sheet: str, top: int, last_row: int, limit: int) -> dict:
+    """SHEET_TOO_MANY_ROWS on the first row not read: the sheet runs to Excel row `last_row`, more
+    than `limit` rows below row `top` (its header row; 0 for the cover, read from its first row)."""
+    first_skipped = top + limit + 1
+    key = "too_many_rows" if top else "too_many_cover_rows"
+    why = reason(key, sheet=sheet, rows=_dotted(last_row - top), limit=_dotted(limit),
+                 first_skipped=_dotted(first_skipped))
+    return _issue(parsed, sheet, first_skipped, "", "", SHEET_TOO_MANY_ROWS, why, None)
+
+
+def _dotted(n: int) -> str:
+    """1234567 -> '1.234.567', as Vietnamese readers write it."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _answers_nothing(parsed: ParsedFile, level: str) -> bool:
+    """Whether the workbook, read in full, holds nothing beyond what a blank template carries
+    (workbook.yaml blank_template.prefilled): no cover answer and no value in a column the template
+    leaves empty (a sheet without listed rows: no row at all)."""
+    cat = _catalogue()
+    if parsed.status != INGESTED or any(parsed.cover.get(c) for c in cat.cover_answers):
+        return False
+    if any(i["check_code"] == SHEET_TOO_MANY_ROWS for i in parsed.cell_issues):
+        return False                                    # rows were left unread: they may hold answers
+    for layout in cat.layouts[level]:
+        for record in parsed.rows.get(layout.table, ()):
+            if any(record[c] for c in layout.answers):
+                return False
+    return True
+
+
+_CUSTOM_PROPERTIES_REL = "/custom-properties"           # end of the package relationship's type
+_ROOT_RELS = "_rels/.rels"
+_SMALL_PART_BYTES = 1 << 20
+_DECLARATION = re.compile(rb"<!(?:doctype|entity)", re.IGNORECASE)
+
+
+def _template_marker(path: Path) -> str | None:
+    """The value of the blank-template custom document property (workbook.yaml blank_template), or None
+    when the workbook has none. The custom properties part is found through the package's root
+    relationships, wherever the program that saved the file put it."""
+    want = _catalogue().template_property
+    try:
+        with open(path, "rb") as fh, zipfile.ZipFile(fh) as zf:
+            rels = _small_part(zf, _ROOT_RELS)
+            part = None
+            for rel in ElementTree.fromstring(rels).iter() if rels else ():
+                if (rel.get("Type") or "").endswith(_CUSTOM_PROPERTIES_REL):
+                    part = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
+            data = _small_part(zf, part) if part else None
+        for prop in ElementTree.fromstring(data) if data else ():
+            if (prop.get("name") or "").strip().casefold() == want:
+                return "".join(prop.itertext()).strip()
+    except (ElementTree.ParseError, zipfile.BadZipFile):
+        pass                                            # unreadable properties mark nothing
+    return None
+
+
+def _small_part(zf: zipfile.ZipFile, name: str) -> bytes | None:
+    """A package part of at most 1 MB declaring no DTD or entity (never expanded), else None."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > _SMALL_PART_BYTES:
+        return None
+    data = zf.read(info)
+    return None if _DECLARATION.search(data) else data
 
 
 def _quoted(headers: list[str]) -> str:
@@ -254,7 +426,7 @@ def _read_cover(rows: list[list], sheet: str, parsed: ParsedFile) -> str | None:
             level = value
         if issue is None:
             continue
-        if name in IDENTITY_FIELDS:
+        if name in IDENTITY_FIELDS and issue[0] == INVALID_VALUE:    # a warning leaves the cover valid
             problems.append(reason("cover_missing", label=r.header) if raw == "" else
                             reason("cover_invalid", label=r.header, value=raw, reason=issue[1]))
         else:

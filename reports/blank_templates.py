@@ -7,6 +7,10 @@ with code, name (and an agency's type, which is register data too) and every oth
 district's "Tổng hợp" rows named, empty optional sheets with their dropdowns, and a first sheet of
 instructions whose words live in templates/blank_template.yaml.
 
+Each is marked as a blank template (a custom document property, catalog/workbook.yaml
+`blank_template`): one left unfilled in the inbox is no submission (BLANK_TEMPLATE), while one with
+any answer typed in is read as the unit's submission.
+
 Files: OUT/PERIOD/<code>_<name>.xlsx for the province; OUT/PERIOD/<district code>/ for a district and
 its communes (a commune whose parent is the province goes in OUT/PERIOD/<province code>/); and
 OUT/PERIOD/<index_file>, one row per template, to know which file goes to whom.
@@ -78,7 +82,8 @@ def write_templates(register_dir, period: str, out_dir, progress: Callable[[int,
         path = folder / _relative_path(unit)
         write_submission(path, level=unit.level, cover=_cover(unit, period), sheets=sheets,
                          title=_fill(_text()["title"], unit, period, last_day),
-                         instructions=(_text()["sheet"], _instructions(unit, period, last_day)))
+                         instructions=(_text()["sheet"], _instructions(unit, period, last_day)),
+                         blank_template=period)
         summary.files.append(path)
         summary.by_level[unit.level] = summary.by_level.get(unit.level, 0) + 1
         rows_listed = sum(len(rows) for lid, rows in sheets.items() if lid in _LISTED)

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -34,13 +35,17 @@ _DATE_FORMAT = "dd/mm/yyyy"
 
 def write_submission(path, *, level: str, cover: dict, sheets: dict[str, list[dict]],
                      title: str | None = None,
-                     instructions: tuple[str, list[str]] | None = None) -> Path:
+                     instructions: tuple[str, list[str]] | None = None,
+                     blank_template: str | None = None) -> Path:
     """Write one submission workbook of `level` to `path` and return the path.
 
     `cover` maps cover field ids to values; `sheets` maps layout ids of workbook.yaml to row dicts
     keyed by column ids. Required layouts of the level are written even when not given.
     `instructions` (sheet name, lines) adds a first sheet, open when the file opens, holding the lines
     (the first one as a heading); its name must not be one the parser reads.
+    `blank_template` (a period key) marks the workbook as a blank template of that period, with the
+    custom document property of workbook.yaml `blank_template`: ingestion then tells it, left unfilled,
+    from a submission. Only cells listed there as `prefilled` may be given.
     """
     spec = catalog.workbook()
     if level not in spec["levels"]:
@@ -59,6 +64,10 @@ def write_submission(path, *, level: str, cover: dict, sheets: dict[str, list[di
         _write_instructions(wb, *instructions)
     lists.finish()
 
+    if blank_template is not None:
+        _check_prefilled(cover, sheets)
+        wb.custom_doc_props.append(StringProperty(name=spec["blank_template"]["property"],
+                                                  value=blank_template))
     stamp = _stamp(cover.get("created_on"))
     wb.properties.creator = "antq"
     wb.properties.title = title
@@ -66,6 +75,20 @@ def write_submission(path, *, level: str, cover: dict, sheets: dict[str, list[di
     path.parent.mkdir(parents=True, exist_ok=True)
     stable_zip.save_workbook(wb, path, stamp)
     return path
+
+
+def _check_prefilled(cover: dict, sheets: dict[str, list[dict]]) -> None:
+    """A blank template carries the prefilled cells only: anything else would be an answer, and the
+    template would be read as a submission."""
+    prefilled = catalog.workbook()["blank_template"]["prefilled"]
+    given = {f for f, v in cover.items() if v is not None} - set(prefilled["cover"])
+    if given:
+        raise ValueError(f"a blank template cannot carry cover fields {sorted(given)}")
+    for layout_id, rows in sheets.items():
+        given = {c for row in rows for c, v in row.items() if v is not None}
+        given -= set(prefilled.get(layout_id, ()))
+        if given:
+            raise ValueError(f"a blank template cannot carry columns {sorted(given)} in {layout_id!r}")
 
 
 def _layouts_to_write(level: str, sheets: dict) -> list[tuple[str, dict]]:

@@ -1,6 +1,8 @@
 """Blank templates (`antq template`): what they hold, and the round trip a province lives through:
 templates written from the register, filled in by people (here: openpyxl writing into the blank cells),
-sent back and built. The only finding is the one wrong value the filler typed."""
+sent back and built. One commune never answers and its template is left in the inbox unfilled (issue
+14): it is no submission (BLANK_TEMPLATE, and the commune's MISSING_SUBMISSION stands). Besides those,
+the only finding is the one wrong value the filler typed."""
 from __future__ import annotations
 
 import csv
@@ -54,6 +56,8 @@ AGENCIES = [
 EXPECTED_FILES = {"98", "981", "982", "98101", "98102", "98201", "98001"}
 WRONG_AGENCY = "D02"          # the filler types a word outside the yes/no dropdown for this agency
 WRONG_WORD = "Chưa rõ"
+SILENT = "98001"              # this commune never fills its template in; the blank file sits in the inbox
+BLANK = "BLANK_TEMPLATE"
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +140,8 @@ def test_a_commune_template_holds_cover_villages_dropdowns_and_instructions(temp
     assert set(wb.sheetnames) >= {SHEETS["commune_models"], SHEETS["force_support"], SHEETS["awards"]}
 
     parsed = parse_workbook(path, "x.xlsx")                  # the instructions sheet is ignored
-    assert parsed.status == "ingested" and parsed.cover["period"] == P
-    assert [v["village_code"] for v in parsed.rows["villages"]] == ["98102001"]
+    assert (parsed.cover["code"], parsed.cover["period"]) == ("98102", P)
+    assert (parsed.status, parsed.check_code) == ("rejected", BLANK)   # nothing filled in yet
 
 
 def test_template_command_does_not_import_dagster(tmp_path, templates):
@@ -159,6 +163,126 @@ def test_template_command_rejects_a_bad_period_and_register(tmp_path, capsys):
     assert cli.main(["template", P, "--out", str(tmp_path), "--register", str(tmp_path / "none")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(line.startswith("antq: ") for line in err)
+
+
+# -- unfilled and filled templates (issue 14) -------------------------------------------------------
+
+def _copy(summary, code: str, dest: Path) -> Path:
+    row = _index(summary)[code]
+    path = dest / Path(row["file"]).name
+    shutil.copyfile(summary.folder / row["file"], path)
+    return path
+
+
+def _resave(path: Path) -> Path:
+    """Open and save again with openpyxl, as a program that rewrites the whole package does."""
+    openpyxl.load_workbook(path).save(path)
+    return path
+
+
+@pytest.mark.parametrize("code", sorted(EXPECTED_FILES))
+def test_an_unfilled_template_is_no_submission(templates, code):
+    _, _, summary = templates
+    row = _index(summary)[code]
+    parsed = parse_workbook(summary.folder / row["file"], row["file"])
+    assert (parsed.status, parsed.check_code) == ("rejected", BLANK), parsed.reason
+    assert P in parsed.reason                                # the reason names the template's period
+    assert (parsed.cover["level"], parsed.cover["code"], parsed.cover["period"]) == (row["level"], code, P)
+    assert parsed.rows == {} and parsed.cell_issues == []
+
+
+def test_an_unfilled_template_saved_again_is_still_blank(templates, tmp_path):
+    _, _, summary = templates
+    parsed = parse_workbook(_resave(_copy(summary, "98102", tmp_path)), "x.xlsx")
+    assert (parsed.status, parsed.check_code) == ("rejected", BLANK)
+
+
+def test_the_marker_is_found_through_the_package_relationships(templates, tmp_path):
+    """Another program may name the custom properties part otherwise: it is found as Excel finds it."""
+    import zipfile
+
+    _, _, summary = templates
+    source = _copy(summary, "98101", tmp_path)
+    moved = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(moved, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename in ("_rels/.rels", "[Content_Types].xml"):
+                data = data.replace(b"docProps/custom.xml", b"docProps/antq/custom1.xml")
+            name = "docProps/antq/custom1.xml" if info.filename == "docProps/custom.xml" else info.filename
+            dst.writestr(name, data)
+    assert "docProps/custom.xml" not in zipfile.ZipFile(moved).namelist()
+    parsed = parse_workbook(moved, "moved.xlsx")
+    assert (parsed.status, parsed.check_code) == ("rejected", BLANK)
+
+
+def _set_cover(field: str, value):
+    def edit(wb):
+        _cover_cells(wb[WB["cover"]["sheet"]])[field].value = value
+    return edit
+
+
+def _set_cell(layout_id: str, column: str, value, row: int = 0):
+    """Write `value` into `column` of the sheet's `row`-th row below its header (0: the first)."""
+    def edit(wb):
+        ws = wb[SHEETS[layout_id]]
+        header_row, cols = _header(ws, layout_id)
+        ws.cell(header_row + 1 + row, cols[column]).value = value
+    return edit
+
+
+# one answer is enough for a template to be a submission: the marker never rejects real work
+ONE_ANSWER = {
+    "Ngày lập": ("98101", _set_cover("created_on", dt.datetime(2021, 7, 5))),
+    "Người lập": ("98101", _set_cover("preparer", "Nguyễn Văn Mẫu")),
+    "cover yes/no": ("98101", _set_cover("commune_safe", NO)),
+    "Phiên bản": ("98101", _set_cover("version", 2)),
+    "a village's count": ("98101", _set_cell("villages", "households_total", 0)),
+    "a village's yes/no": ("98102", _set_cell("villages", "plan_issued", NO)),
+    "a village row added": ("98102", _set_cell("villages", "safe_registered", YES, row=5)),
+    "a model": ("98101", _set_cell("commune_models", "model_name", "Tổ tự quản")),
+    "an agency's yes/no": ("981", _set_cell("agencies", "safe_registered", NO)),
+    "the district's summary": ("982", _set_cell("district_summary", "achieved", 0)),
+    "a district cover answer": ("982", _set_cover("district_steering_plan", YES)),
+    "a province award": ("98", _set_cell("awards", "recipient_name", "Trần Thị Mẫu")),
+    "force support": ("98", _set_cell("force_support", "person_name", "Lê Văn Mẫu")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ONE_ANSWER))
+def test_a_template_with_one_answer_is_a_submission(templates, tmp_path, case):
+    _, _, summary = templates
+    code, edit = ONE_ANSWER[case]
+    path = _copy(summary, code, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    edit(wb)
+    wb.save(path)
+    parsed = parse_workbook(path, "x.xlsx")
+    assert (parsed.status, parsed.check_code) == ("ingested", None), parsed.reason
+    assert parsed.cover["code"] == code
+
+
+def test_a_filled_template_saved_again_still_counts(templates, tmp_path):
+    _, _, summary = templates
+    path = _copy(summary, "98101", tmp_path)
+    _fill(path, "commune", "98101", {"villages": 0, "village_plan": 0, "households": (0, 0)})
+    first = parse_workbook(path, "x.xlsx")
+    again = parse_workbook(_resave(path), "x.xlsx")
+    for parsed in (first, again):
+        assert (parsed.status, parsed.check_code) == ("ingested", None), parsed.reason
+        assert [v["households_total"] for v in parsed.rows["villages"]] == [100, 110]
+
+
+def test_a_workbook_without_the_template_marker_is_read_as_before(tmp_path):
+    """Only antq's templates carry the marker: an unmarked workbook holding nothing beyond a cover's
+    identity is still a submission (with its blank-cell findings)."""
+    from reports.submission_workbook import write_submission
+
+    path = write_submission(tmp_path / "x.xlsx", level="commune",
+                            cover={"code": "98101", "name": "Xã Một A", "period": P},
+                            sheets={"villages": [{"village_code": "98101001", "village_name": "Thôn Một"}]})
+    parsed = parse_workbook(path, "x.xlsx")
+    assert (parsed.status, parsed.check_code) == ("ingested", None)
 
 
 # -- the round trip ----------------------------------------------------------------------------------
@@ -240,7 +364,8 @@ def round_trip(templates):
         shutil.copyfile(summary.folder / row["file"], inbox / row["file"])
         figures[code] = {"villages": 0, "village_plan": 0, "households": (0, 0),
                          "models": 1 if code == "98101" else 0}
-        _fill(inbox / row["file"], row["level"], code, figures[code])
+        if code != SILENT:                                   # the silent commune's template stays blank
+            _fill(inbox / row["file"], row["level"], code, figures[code])
     for code, row in index.items():
         if row["level"] == "district":
             communes = [figures[c] for c, r in index.items() if r["level"] == "commune" and r["parent_code"] == code]
@@ -249,25 +374,45 @@ def round_trip(templates):
     return figures, index, period_dir
 
 
-def test_filled_templates_build_with_only_the_planted_finding(round_trip):
+def test_filled_templates_build_with_only_the_planted_findings(round_trip):
     figures, index, period_dir = round_trip
     found = findings(period_dir)
     sheet, row = figures["981"]["wrong_row"]
-    assert [(f["check"], f["org_unit_code"], f["source_file"], f["sheet"], f["row"]) for f in found] == [
-        ("INVALID_VALUE", WRONG_AGENCY, index["981"]["file"], sheet, str(row))]
-    assert WRONG_WORD in found[0]["message"]
+    assert sorted((f["check"], f["org_unit_code"], f["source_file"], f["sheet"], f["row"]) for f in found) == [
+        (BLANK, SILENT, index[SILENT]["file"], "", ""),
+        ("INVALID_VALUE", WRONG_AGENCY, index["981"]["file"], sheet, str(row)),
+        ("MISSING_SUBMISSION", SILENT, "", "", ""),
+    ]
+    assert WRONG_WORD in next(f["message"] for f in found if f["check"] == "INVALID_VALUE")
+
+
+def test_an_unfilled_template_in_the_inbox_is_no_submission(round_trip):
+    """The silent commune's blank template is reported, contributes nothing, and does not hide the
+    commune's missing submission."""
+    _, index, period_dir = round_trip
+    by_check = {f["check"]: f for f in findings(period_dir) if f["org_unit_code"] == SILENT}
+    assert set(by_check) == {BLANK, "MISSING_SUBMISSION"}
+    blank = by_check[BLANK]
+    assert blank["message"] == "Tệp là biểu mẫu trống (chưa điền số liệu) nên không được tính là báo cáo"
+    assert (blank["period"], blank["severity"]) == (P, catalog.checks()[BLANK]["severity"])
+    assert index[SILENT]["parent_code"] == "98"                # under the province: its row is the province's
+    got = indicators(period_dir)
+    assert got[("98", "plan_issued.commune_steering_committees")] == (3, 4)
+    assert got[("98", "safe_registered.communes")] == (3, 4)
 
 
 def test_filled_templates_give_the_figures_typed_in(round_trip):
-    figures, _, period_dir = round_trip
+    figures, index, period_dir = round_trip
     got = indicators(period_dir)
-    communes = [f for code, f in figures.items() if len(code) == 5]
+    communes = [f for code, f in figures.items() if len(code) == 5 and code != SILENT]
     villages = sum(c["villages"] for c in communes)
-    assert got[("98", "plan_issued.village_boards")] == (sum(c["village_plan"] for c in communes), villages)
-    assert got[("98", "safe_registered.villages")] == (villages, villages)
+    register_villages = villages + int(index[SILENT]["rows_listed"])   # the silent commune's: not achieved
+    assert got[("98", "plan_issued.village_boards")] == (
+        sum(c["village_plan"] for c in communes), register_villages)
+    assert got[("98", "safe_registered.villages")] == (villages, register_villages)
     assert got[("98", "safe_registered.households")] == (
         sum(c["households"][0] for c in communes), sum(c["households"][1] for c in communes))
-    assert got[("98", "plan_issued.commune_steering_committees")] == (4, 4)
+    assert got[("98", "plan_issued.commune_steering_committees")] == (3, 4)
     assert got[("98", "plan_issued.district_steering_committees")] == (2, 2)
     assert got[("98", "plan_issued.province_agencies")] == (2, 2)
     assert got[("98", "plan_issued.district_agencies")] == (2, 3)   # the wrong row counts as not achieved

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import zipfile
 
@@ -257,3 +258,47 @@ def test_outdated_raw_tables_are_rebuilt_and_every_file_parsed(con, tmp_path, wr
 def test_missing_inbox_folder_is_an_error(con, tmp_path):
     with pytest.raises(NotADirectoryError):
         ingest_inbox(con, tmp_path / "nowhere")
+
+
+def write_bytes_path(folder, name: bytes, data: bytes) -> bytes:
+    """Write `data` to the file `name` (raw bytes, maybe not UTF-8) in `folder`; return its bytes path,
+    as a Windows zip with Vietnamese names leaves them when unpacked on Linux."""
+    path = os.path.join(os.fsencode(folder), name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    return path
+
+
+def test_a_file_name_that_is_not_utf8_is_ingested_under_a_stable_name(con, tmp_path, write_xlsx,
+                                                                         commune_sheets):
+    from ingestion.cover import inbox_fingerprints, read_period
+
+    box = tmp_path / "box"
+    box.mkdir()
+    data = write_xlsx(tmp_path / "src.xlsx", commune_sheets()).read_bytes()
+    write_bytes_path(box, b"b\xe1o_c\xe1o.xlsx", data)                 # Latin-1 bytes: not UTF-8
+    os.mkdir(os.path.join(os.fsencode(box), b"huy\xea\xean"))
+    write_bytes_path(os.path.join(os.fsencode(box), b"huy\xea\xean"), "xã.xlsx".encode(), data)
+    shown = {"b\\xe1o_c\\xe1o.xlsx", "huy\\xea\\xean/xã.xlsx"}      # undecodable bytes as \xNN
+
+    summary = ingest_inbox(con, box)
+    assert (summary.files_seen, summary.parsed, summary.ingested, summary.rejected) == (2, 2, 2, 0)
+    assert files_table(con) == {name: ("ingested", None, None) for name in shown}
+    rows = con.execute("select source_file, village_code, file_sha256 from raw.villages").fetchall()
+    sha = hashlib.sha256(data).hexdigest()
+    assert sorted(rows) == sorted((name, "22915001", sha) for name in shown)
+    for (name,) in con.execute("select source_file from raw.files").fetchall():
+        name.encode("utf-8")                                          # valid UTF-8 all the way
+
+    before = snapshot(con)
+    again = ingest_inbox(con, box)                                     # same path, same SHA-256
+    assert (again.parsed, again.unchanged, again.ingested, again.removed) == (0, 2, 0, 0)
+    assert snapshot(con) == before
+
+    fingerprints = inbox_fingerprints(box)                             # the sensor's view
+    assert fingerprints == {name: sha for name in shown}
+    json.dumps(fingerprints, ensure_ascii=False).encode("utf-8")
+    assert {read_period(box / name) for name in fingerprints} == {"2021-H1"}

@@ -122,3 +122,53 @@ def test_a_failed_load_keeps_the_previous_register(con, tmp_path):
     with pytest.raises(RegisterError):
         load_register(con, write_register(tmp_path / "bad", ORG_UNITS + ["x,,province,,,"]))
     assert con.execute("select count(*) from raw.register_org_units").fetchone() == (5,)
+
+
+# contract section 2: agencies.csv's optional province_code column
+TWO_PROVINCES = ORG_UNITS + ["61,Tỉnh Ninh Thuận,province,,,", "582,Thành phố Phan Rang,district,61,,"]
+AGENCY_HEADER_P = AGENCY_HEADER + ",province_code"
+
+
+def test_province_code_is_derived_when_absent(con, tmp_path):
+    load_register(con, write_register(tmp_path / "reg"))
+    rows = dict(con.execute("select code, province_code from raw.register_agencies").fetchall())
+    assert rows == {"CQT001": "60", "CQ-593-001": "60", "DN-593-001": "60", "NT-593-001": "60"}
+
+
+def test_province_code_of_a_register_of_several_provinces(con, tmp_path):
+    org_units = TWO_PROVINCES + ["2,Tỉnh Hai,province,,,"]
+    agencies = ["CQT001,Sở Nội vụ,co_quan,province,,2015-01-01,,60",
+                "CQT101,Sở Tư pháp,co_quan,province,,,,61",
+                "CQ-593-001,Phòng Nội vụ,co_quan,district,593,,,",       # blank: its district's province
+                "CQ-582-001,Phòng Tư pháp,co_quan,district,582,,,61",
+                "CQT201,Sở Y tế,co_quan,province,,,,2"]                  # a code that lost its zero: 02
+    load_register(con, write_register(tmp_path / "reg", org_units, agencies, agency_header=AGENCY_HEADER_P))
+    rows = dict(con.execute("select code, province_code from raw.register_agencies").fetchall())
+    assert rows == {"CQT001": "60", "CQT101": "61", "CQ-593-001": "60", "CQ-582-001": "61", "CQT201": "02"}
+
+
+@pytest.mark.parametrize("org_units, agencies, header, message", [
+    # a province-managed row of a register of several provinces must name its province ...
+    (TWO_PROVINCES, ["CQT001,Sở Nội vụ,co_quan,province,,,,"], AGENCY_HEADER_P,
+     "line 2: a province-managed agency needs a province_code when org_units.csv holds several provinces (60, 61)"),
+    # ... also when the file has no province_code column at all
+    (TWO_PROVINCES, ["CQ-593-001,Phòng Nội vụ,co_quan,district,593,,", "CQT001,Sở Nội vụ,co_quan,province,,,"],
+     AGENCY_HEADER, "line 3: a province-managed agency needs a province_code"),
+    # the merger recorded with validity dates is a register of two provinces too
+    (["60,Tỉnh Cũ,province,,,2025-06-30", "70,Tỉnh Mới,province,,2025-07-01,"],
+     ["CQT001,Sở Nội vụ,co_quan,province,,,,"], AGENCY_HEADER_P, "needs a province_code"),
+    (TWO_PROVINCES, ["CQT001,Sở Nội vụ,co_quan,province,,,,62"], AGENCY_HEADER_P,
+     "line 2: province_code '62' is not a province in org_units.csv"),
+    (TWO_PROVINCES, ["CQT001,Sở Nội vụ,co_quan,province,,,,593"], AGENCY_HEADER_P,
+     "province_code '593' is not a province"),                          # a district, not a province
+    (TWO_PROVINCES, ["CQ-593-001,Phòng Nội vụ,co_quan,district,593,,,61"], AGENCY_HEADER_P,
+     "line 2: province_code 61 is not the province (60) of district 593"),
+    (ORG_UNITS, ["CQ-593-001,Phòng Nội vụ,co_quan,district,593,,,61"], AGENCY_HEADER_P,
+     "province_code '61' is not a province"),
+])
+def test_invalid_province_code_raises_one_line_reason(con, tmp_path, org_units, agencies, header, message):
+    with pytest.raises(RegisterError) as error:
+        load_register(con, write_register(tmp_path / "reg", org_units, agencies, agency_header=header))
+    text = str(error.value)
+    assert message in text and "\n" not in text
+    assert " / " in text and "agencies.csv dòng" in text                 # Vietnamese / English, file and line

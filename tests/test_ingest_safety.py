@@ -2,12 +2,13 @@
 with its Vietnamese reason; parse_workbook turns the refusal into UNREADABLE_FILE."""
 from __future__ import annotations
 
+import os
 import zipfile
 
 import openpyxl
 import pytest
 
-from ingestion.safety import MB, OLE2_SIGNATURE, Limits, unsafe_reason
+from ingestion.safety import MB, OLE2_SIGNATURE, Limits, inspect, unsafe_reason
 from ingestion.workbook import parse_workbook
 
 
@@ -154,6 +155,7 @@ def test_parse_workbook_refuses_an_unsafe_file_without_opening_it(tmp_path, monk
         raise AssertionError("the parser opened an unsafe file")
 
     monkeypatch.setattr("ingestion.workbook.CalamineWorkbook.from_path", never, raising=False)
+    monkeypatch.setattr("ingestion.workbook.CalamineWorkbook.from_filelike", never, raising=False)
     parsed = parse_workbook(path, "cu.xls")
     assert (parsed.status, parsed.check_code) == ("rejected", "UNREADABLE_FILE")
     assert parsed.reason.startswith("định dạng Excel cũ (.xls)")
@@ -187,3 +189,49 @@ def test_member_larger_than_its_declared_size(tmp_path, good):
     with zipfile.ZipFile(path) as zf:
         assert zf.getinfo("xl/workbook.xml").file_size == info.file_size // 2
     assert unsafe_reason(path) == "tệp .xlsx bị hỏng hoặc không đầy đủ"
+
+
+def declaration_at(xml: bytes, at: int, declaration: bytes = b'<!DOCTYPE x [<!ENTITY a "aaaa">]>') -> bytes:
+    """`xml` with `declaration` starting `at` bytes into the part, after an XML comment of random hex
+    (compressible only about twice: no ratio limit is hit)."""
+    head, body = (b'<?xml version="1.0" encoding="UTF-8"?>\n', xml.split(b"?>", 1)[-1])
+    pad = at - len(head) - len(b"<!---->")
+    comment = b"<!--" + os.urandom(pad // 2 + 1).hex().encode()[:pad] + b"-->"
+    out = head + comment + declaration + body
+    assert out.index(declaration) == at
+    return out
+
+
+@pytest.mark.parametrize("member", ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+@pytest.mark.parametrize("at", [
+    10 * 1024,                                   # past the first 8 KB, the only bytes searched before
+    Limits().xml_prefix_bytes - 4,               # cut in two by the first chunk boundary
+    Limits().xml_prefix_bytes + MB - 5,          # cut in two by the second
+])
+def test_a_declaration_anywhere_in_an_xml_part_is_refused(tmp_path, good, member, at):
+    with zipfile.ZipFile(good) as zf:
+        xml = zf.read(member)
+    path = rewrite_zip(good, tmp_path / "deep.xlsx", {member: declaration_at(xml, at)})
+    why = f"thành phần {member} chứa khai báo DOCTYPE/ENTITY, không an toàn"
+    assert unsafe_reason(path) == why
+    parsed = parse_workbook(path, "deep.xlsx")
+    assert (parsed.status, parsed.check_code, parsed.reason) == ("rejected", "UNREADABLE_FILE", why)
+
+
+def test_a_doctype_without_entities_is_refused_too(tmp_path, good):
+    with zipfile.ZipFile(good) as zf:
+        xml = zf.read("xl/workbook.xml")
+    path = rewrite_zip(good, tmp_path / "doctype.xlsx",
+                       {"xl/workbook.xml": declaration_at(xml, 12_000, b"<!doctype workbook>")})
+    assert unsafe_reason(path) == "thành phần xl/workbook.xml chứa khai báo DOCTYPE/ENTITY, không an toàn"
+
+
+def test_the_check_notes_the_parts_holding_error_cells(tmp_path, good):
+    """Error cells (which the reader gives as blanks) are looked for in those parts only."""
+    assert inspect(good).error_parts == frozenset()
+    wb = openpyxl.load_workbook(good)
+    wb["Thôn, khu phố"]["E2"].value = "#DIV/0!"
+    wb["Thôn, khu phố"]["E2"].data_type = "e"
+    wb.save(tmp_path / "loi.xlsx")
+    found = inspect(tmp_path / "loi.xlsx")
+    assert (found.reason, found.error_parts) == (None, frozenset({"xl/worksheets/sheet2.xml"}))

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import unicodedata
+import zipfile
 
+import openpyxl
 import pytest
 
 import ingestion.workbook as workbook_module
+from ingestion.reasons import reason
 from ingestion.workbook import parse_cover, parse_workbook
 
 MODEL_HEADER = ["Tên mô hình", "Nhóm", "Mã thôn", "Năm thành lập"]
@@ -350,7 +354,7 @@ def test_any_exception_while_reading_becomes_unreadable_file(tmp_path, write_xls
 
     class Exploding:
         @staticmethod
-        def from_path(_):
+        def from_filelike(_):
             raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(workbook_module, "CalamineWorkbook", Exploding)
@@ -368,3 +372,152 @@ def test_parse_cover_reads_the_identity_only(tmp_path, write_xlsx, commune_sheet
         "ingested", "2020-H2", "22915", {})
     bad = parse_cover(write_xlsx(tmp_path / "b.xlsx", commune_sheets({"Kỳ báo cáo": None})), "b.xlsx")
     assert bad.check_code == "INVALID_COVER"
+
+
+EXCEL_ERRORS = ["#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!"]
+
+
+def put_cells(path, cells: dict[str, dict[str, tuple[str, str]]]):
+    """Overwrite cells of a written workbook: {sheet: {"E2": (value, openpyxl data_type)}}; data_type
+    "e" makes an Excel error cell (<c t="e"><v>#N/A</v></c>), "s" a text cell however it looks."""
+    wb = openpyxl.load_workbook(path)
+    for sheet, refs in cells.items():
+        for ref, (value, data_type) in refs.items():
+            wb[sheet][ref].value = value
+            wb[sheet][ref].data_type = data_type
+    wb.save(path)
+    return path
+
+
+def test_excel_error_cells_are_invalid_values_naming_the_error(tmp_path, write_xlsx, commune_sheets):
+    villages = [[f"22915{v:03d}", f"Thôn {v}", "Có", "Có", 100, 50] for v in range(1, 9)]
+    models = [MODEL_HEADER, ["M1", "3", "22915001", 2019], ["M2", "3", "22915001", 2019],
+              ["M3", "3", "22915001", 2019]]
+    path = write_xlsx(tmp_path / "loi.xlsx", commune_sheets(villages=villages, extra={"Mô hình": models}))
+    planted = {
+        ("Thôn, khu phố", 2, "Tổng số hộ"): ("E2", "#DIV/0!"),             # count
+        ("Thôn, khu phố", 3, "Ban hành kế hoạch"): ("C3", "#N/A"),        # yes/no
+        ("Thôn, khu phố", 4, "Mã thôn"): ("A4", "#REF!"),                 # code
+        ("Thôn, khu phố", 5, "Tên thôn, khu phố"): ("B5", "#VALUE!"),     # text
+        ("Thôn, khu phố", 6, "Số hộ đăng ký"): ("F6", "#NAME?"),          # count
+        ("Mô hình", 2, "Nhóm"): ("B2", "#NUM!"),                          # enum
+        ("Mô hình", 3, "Năm thành lập"): ("D3", "#NULL!"),                 # year
+        ("Thông tin chung", 5, "Ngày lập"): ("B5", "#N/A"),               # cover date
+    }
+    cells: dict = {}
+    for (sheet, _, _), (ref, error) in planted.items():
+        cells.setdefault(sheet, {})[ref] = (error, "e")
+    cells["Thôn, khu phố"]["B8"] = ("#N/A", "s")           # text that only looks like an error
+    parsed = parse(put_cells(path, cells))
+
+    assert parsed.status == "ingested", parsed.reason
+    found = {(i["sheet_name"], i["row_number"], i["column_header"]): i for i in parsed.cell_issues}
+    assert set(found) == set(planted)
+    for key, (_, error) in planted.items():
+        issue = found[key]
+        assert (issue["check_code"], issue["value_raw"]) == ("INVALID_VALUE", error), key
+        assert issue["reason"] == reason("excel_error", error=error), key
+        assert f'"{error}"' in issue["reason"]
+    rows = {r["row_number"]: r for r in parsed.rows["villages"]}
+    assert [n for n, r in rows.items() if not r["row_valid"]] == [2, 3, 4, 5, 6]
+    assert (rows[2]["households_total"], rows[2]["households_total_raw"]) == (None, "#DIV/0!")
+    assert (rows[3]["plan_issued"], rows[3]["plan_issued_raw"]) == (None, "#N/A")
+    assert (rows[8]["village_name"], rows[8]["row_valid"]) == ("#N/A", True)
+    assert [r["row_valid"] for r in parsed.rows["models"]] == [False, False, True]
+    assert (parsed.cover["created_on"], parsed.cover["created_on_raw"]) == (None, "#N/A")
+
+
+def test_formula_whose_cached_result_is_an_error(tmp_path, write_xlsx, commune_sheets):
+    """Excel stores a formula's last result: <c t="e"><f>E2/0</f><v>#DIV/0!</v></c>."""
+    villages = [["22915001", "Thôn 1", "Có", "Có", 100, "=E2/0"], ["22915002", "Thôn 2", "Có", "Có", 80, "=E3"]]
+    path = write_xlsx(tmp_path / "f.xlsx", commune_sheets(villages=villages))
+    with zipfile.ZipFile(path) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+    sheet = "xl/worksheets/sheet2.xml"
+    members[sheet], n = re.subn(rb'<c r="F2"([^>]*)><f>E2/0</f><v\s*/?>(?:</v>)?',
+                                rb'<c r="F2"\1 t="e"><f>E2/0</f><v>#DIV/0!</v>', members[sheet])
+    assert n == 1
+    members[sheet] = re.sub(rb'<f>E3</f><v\s*/?>(?:</v>)?', rb"<f>E3</f><v>80</v>", members[sheet])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    parsed = parse(path)
+    (issue,) = parsed.cell_issues
+    assert (issue["row_number"], issue["column_header"], issue["check_code"], issue["value_raw"]) == (
+        2, "Số hộ đăng ký", "INVALID_VALUE", "#DIV/0!")
+    assert issue["reason"] == reason("excel_error", error="#DIV/0!")
+    assert [(r["households_registered"], r["row_valid"]) for r in parsed.rows["villages"]] == [
+        (None, False), (80, True)]
+
+
+@pytest.mark.parametrize("error", EXCEL_ERRORS)
+def test_excel_error_in_the_cover_code_rejects_the_cover(tmp_path, write_xlsx, commune_sheets, error):
+    path = write_xlsx(tmp_path / "c.xlsx", commune_sheets())
+    parsed = parse(put_cells(path, {"Thông tin chung": {"B2": (error, "e")}}))
+    assert (parsed.status, parsed.check_code) == ("rejected", "INVALID_COVER")
+    assert parsed.reason == reason("cover_invalid", label="Mã đơn vị", value=error,
+                                   reason=reason("excel_error", error=error))
+
+
+INVISIBLE = {"\u200b": "U+200B", "\u200c": "U+200C", "\u200d": "U+200D", "\u2060": "U+2060",
+             "\ufeff": "U+FEFF", "\u00ad": "U+00AD", "\u00a0": "U+00A0"}
+
+
+def test_invisible_characters_in_codes_are_dropped_and_reported(tmp_path, write_xlsx, commune_sheets):
+    """A code pasted from the web or Word looks right and matched nothing: the commune or village was
+    lost (UNKNOWN_ORG_UNIT with a code that looks like the registered one)."""
+    villages = [[f"22915{v:03d}"[:5] + ch + f"{v:03d}", f"Thôn {v}", "Có", "Có", 10, 5]
+                for v, ch in enumerate(INVISIBLE, 1)]
+    villages.append(["\ufeff22915008\u200b", "Thôn 8", "Có", "Có", 10, 5])
+    parsed = parse(write_xlsx(tmp_path / "an.xlsx", commune_sheets({"Mã đơn vị": "22915\u200b"}, villages)))
+    assert parsed.status == "ingested", parsed.reason
+    assert (parsed.cover["code"], parsed.cover["code_raw"]) == ("22915", "22915\u200b")
+    rows = parsed.rows["villages"]
+    assert [r["village_code"] for r in rows] == [f"22915{v:03d}" for v in range(1, 9)]
+    assert all(r["row_valid"] for r in rows)
+    issues = issues_of(parsed, "INVISIBLE_CHARACTER")
+    assert [(i["sheet_name"], i["row_number"], i["column_header"]) for i in issues] == [
+        ("Thông tin chung", 2, "Mã đơn vị")] + [("Thôn, khu phố", n, "Mã thôn") for n in range(2, 10)]
+    assert issues[0]["reason"] == 'mã "22915" có ký tự ẩn (U+200B), đã được bỏ khi đối chiếu'
+    for issue, (ch, point) in zip(issues[1:], INVISIBLE.items()):
+        assert point in issue["reason"] and issue["value_raw"].replace(ch, "") == issue["unit_code"]
+    assert "(U+FEFF, U+200B)" in issues[-1]["reason"] and issues[-1]["unit_code"] == "22915008"
+    assert len(parsed.cell_issues) == len(issues)
+
+
+def test_invisible_characters_in_names_and_words_match_and_are_reported(tmp_path, write_xlsx,
+                                                                        commune_sheets):
+    header = ["Mã\u200b thôn", "Tên thôn,\u00a0khu phố", "Ban hành kế hoạch\u2060", "Đăng ký An toàn về ANTT",
+              "Tổng số hộ", "Số hộ đăng ký"]
+    sheets = commune_sheets({"Cấp báo cáo": "X\u00adã", "Kỳ báo cáo": "2021\u200d-H1"})
+    sheets["Thôn,\u200b khu phố"] = [header, ["22915001", "Khu\u200c phố 1", "C\u00adó", "Không\ufeff", 10, "5\u200b"]]
+    del sheets["Thôn, khu phố"]
+    parsed = parse(write_xlsx(tmp_path / "ten.xlsx", sheets))
+    assert parsed.status == "ingested", parsed.reason
+    assert (parsed.cover["level"], parsed.cover["period"]) == ("commune", "2021-H1")
+    (row,) = parsed.rows["villages"]
+    assert (row["village_name"], row["village_name_key"]) == ("Khu phố 1", "khu phố 1")
+    assert (row["plan_issued"], row["safe_registered"], row["households_registered"], row["row_valid"]) == (
+        True, False, 5, True)
+    found = {(i["row_number"], i["column_header"]): i["reason"] for i in issues_of(parsed, "INVISIBLE_CHARACTER")}
+    assert found == {
+        (1, "Cấp báo cáo"): '"Xã" có ký tự ẩn (U+00AD), đã được bỏ khi đối chiếu',
+        (4, "Kỳ báo cáo"): '"2021-H1" có ký tự ẩn (U+200D), đã được bỏ khi đối chiếu',
+        (2, "Tên thôn, khu phố"): '"Khu phố 1" có ký tự ẩn (U+200C), đã được bỏ khi đối chiếu',
+        (2, "Ban hành kế hoạch"): '"Có" có ký tự ẩn (U+00AD), đã được bỏ khi đối chiếu',
+        (2, "Đăng ký An toàn về ANTT"): '"Không" có ký tự ẩn (U+FEFF), đã được bỏ khi đối chiếu',
+        (2, "Số hộ đăng ký"): '"5" có ký tự ẩn (U+200B), đã được bỏ khi đối chiếu',
+    }
+    assert len(parsed.cell_issues) == len(found)
+
+
+def test_invisible_character_is_a_catalogue_warning_that_leaves_figures_alone():
+    import catalog
+    from reports.messages import render
+
+    spec = catalog.checks()["INVISIBLE_CHARACTER"]
+    assert (spec["severity"], spec["runs_in"], spec["blocks_figures"]) == ("warning", "ingestion", False)
+    message = render("INVISIBLE_CHARACTER", {"column": "Mã thôn", "value": "22915\u200b001",
+                                             "reason": reason("invisible_in_code", value="22915001",
+                                                              chars="U+200B")})
+    assert message == 'Cột "Mã thôn": mã "22915001" có ký tự ẩn (U+200B), đã được bỏ khi đối chiếu'

@@ -250,3 +250,23 @@ def test_output_is_byte_identical_and_stamped(tmp_path):
     props = openpyxl.load_workbook(a).properties
     assert props.created == props.modified
     assert props.created.date() == dt.date(2021, 7, 3)
+
+
+def test_a_blank_template_carries_the_marker_and_only_prefilled_cells(tmp_path):
+    """Issue 14: `blank_template` marks the workbook with the catalogue's custom document property
+    (value: the period); a submission has none; a template may not carry an answer."""
+    prop = WB["blank_template"]["property"]
+    identity = {"code": "00123", "name": "Xã Thử", "period": "2021-H1"}
+    listed = {"villages": [{"village_code": "00123001", "village_name": "Thôn 1"}]}
+    template = write_submission(tmp_path / "t.xlsx", level="commune", cover=identity, sheets=listed,
+                                blank_template="2021-H1")
+    marks = {p.name: p.value for p in openpyxl.load_workbook(template).custom_doc_props}
+    assert marks == {prop: "2021-H1"}
+    plain = write_submission(tmp_path / "s.xlsx", level="commune", cover=_cover(), sheets=listed)
+    assert len(openpyxl.load_workbook(plain).custom_doc_props) == 0
+    with pytest.raises(ValueError, match="created_on"):
+        write_submission(tmp_path / "x.xlsx", level="commune", cover={**identity, "created_on": dt.date(2021, 7, 3)},
+                         sheets={}, blank_template="2021-H1")
+    with pytest.raises(ValueError, match="households_total"):
+        write_submission(tmp_path / "y.xlsx", level="commune", cover=identity, blank_template="2021-H1",
+                         sheets={"villages": [{"village_code": "00123001", "households_total": 5}]})

@@ -36,7 +36,9 @@ def register(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: War
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(["raw", t], description=f"Báo cáo nộp lên: bảng raw.{t}", kinds={"duckdb"})
+        # the register bounds the rows read per sheet (row limits scaled by its counts): it loads first
+        dg.AssetSpec(["raw", t], description=f"Báo cáo nộp lên: bảng raw.{t}", kinds={"duckdb"},
+                     deps=[dg.AssetKey(["raw", r]) for r in RAW_REGISTER_TABLES])
         for t in RAW_INBOX_TABLES
     ],
     group_name="ingestion",
@@ -46,12 +48,16 @@ def register(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: War
 )
 def inbox(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse):
     """Reads every workbook of the inbox (all periods; unchanged files are not parsed again) into the
-    raw tables, each row with its file, SHA-256, sheet and Excel row. Unreadable files are recorded."""
+    raw tables, each row with its file, SHA-256, sheet and Excel row. Unreadable files are recorded.
+    Each sheet is read at most its row limit, scaled by the register loaded before (issue 14)."""
     from ingestion.inbox import ingest_inbox  # pyarrow, python-calamine: only in this step
+    from ingestion.workbook import register_row_limits
 
     with warehouse.connect() as con:
+        row_limits = register_row_limits(con)
         # every tenth in the run log; a live counter too when `antq build` runs on a terminal
-        summary = ingest_inbox(con, paths.inbox_dir, progress=reporter("Đang đọc {done}/{total} tệp", log=context.log.info))
+        summary = ingest_inbox(con, paths.inbox_dir, row_limits=row_limits,
+                               progress=reporter("Đang đọc {done}/{total} tệp", log=context.log.info))
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_INBOX_TABLES}
         period_files = con.execute(
             "select count(*) filter (where status = 'ingested'), count(*) filter (where status = 'rejected') "
@@ -75,6 +81,7 @@ def inbox(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wareho
                 "period_files_ingested": period_files[0],
                 "period_files_rejected": period_files[1],
                 "seconds": round(summary.seconds, 2),
+                "row_limits": dg.MetadataValue.json(row_limits),
                 "inbox": dg.MetadataValue.path(paths.inbox_dir),
             })
         yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
