@@ -1,13 +1,19 @@
 """The period's published files of contract section 6: indicators.csv and dq_findings.csv."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import catalog
+from reports import vn_format
 from reports.csv_out import write_csv
 from reports.messages import render
 
 INDICATOR_COLUMNS = ["period", "indicator", "org_unit_code", "org_unit_level", "achieved", "total"]
 FINDING_COLUMNS = ["period", "check", "severity", "org_unit_code", "source_file", "sheet", "row", "message"]
+# The finding that stands for the findings of its check and file beyond the listing limit
+# (mart_dq_findings, params.not_listed) says how many it stands for.
+NOT_LISTED_VI = "; và {n} phát hiện cùng loại khác trong tệp này (không liệt kê)"
 
 
 def write_indicators(con, period: str, out_dir: Path) -> tuple[Path, int]:
@@ -15,7 +21,7 @@ def write_indicators(con, period: str, out_dir: Path) -> tuple[Path, int]:
         """
         select period, indicator, org_unit_code, org_unit_level, achieved, total
         from main.mart_indicators where period = ?
-        order by case org_unit_level when 'province' then 0 else 1 end, org_unit_code, sort_order
+        order by case org_unit_level when 'province' then 0 else 1 end, org_unit_code, sort_order, indicator
         """,
         [period],
     ).fetchall()
@@ -24,12 +30,20 @@ def write_indicators(con, period: str, out_dir: Path) -> tuple[Path, int]:
 
 
 def findings(con, period: str) -> list[dict]:
-    """The period's findings with their Vietnamese message, in the published order."""
+    """The period's findings with their Vietnamese message, in the published order: a total order (every
+    column of a finding takes part), so the same findings always come out in the same order whatever the
+    table's physical order. `not_listed`: how many more findings of its check and file the row stands for
+    (0 but for the last listed one of a file over the limit); a count of findings is
+    sum(1 + not_listed)."""
+    severity_order = " ".join(f"when '{name}' then {rank}" for name, rank in catalog.SEVERITY_ORDER.items())
     cur = con.execute(
-        """
+        f"""
         select period, check_code, severity, org_unit_code, source_file, sheet_name, row_number, value_raw,
                params, district_code, commune_code
         from main.mart_dq_findings where period = ?
+        order by case severity {severity_order} end, check_code, source_file nulls first,
+                 sheet_name nulls first, row_number nulls first, org_unit_code nulls last,
+                 value_raw nulls first, params nulls first, district_code nulls first, commune_code nulls first
         """,
         [period],
     )
@@ -38,6 +52,9 @@ def findings(con, period: str) -> list[dict]:
     for values in cur.fetchall():
         row = dict(zip(names, values))
         row["message"] = render(row["check_code"], row["params"])
+        row["not_listed"] = int((json.loads(row["params"]) if row["params"] else {}).get("not_listed") or 0)
+        if row["not_listed"]:
+            row["message"] += NOT_LISTED_VI.format(n=vn_format.number(row["not_listed"]))
         out.append(row)
     return out
 

@@ -169,7 +169,7 @@ def _units(con, period: str, province_code: str) -> dict[tuple[str, str], UnitFi
         join main.dim_period as p on p.period_key = m.period
         where u.province_code = ?
           and p.period_start <= (select period_start from main.dim_period where period_key = ?)
-        order by m.period, m.org_unit_code, m.sort_order
+        order by m.period, m.org_unit_code, m.sort_order, m.indicator
         """, [province_code, period]).fetchall()
     grouped: dict[tuple[str, str], tuple[str, str, dict[str, Figure]]] = {}
     for p, code, level, name, indicator, achieved, total in rows:
@@ -238,6 +238,6 @@ def _completeness(con, period: str, province: UnitFigures, submissions: list[dic
         if s["submission_status"] == "winner" and s["reporter_level"] in received:
             received[s["reporter_level"]] += 1
     by_severity = {severity: 0 for severity in catalog.SEVERITY_ORDER}
-    for f in found:
-        by_severity[f["severity"]] = by_severity.get(f["severity"], 0) + 1
+    for f in found:   # a finding standing for more of its check and file beyond the listing limit counts them all
+        by_severity[f["severity"]] = by_severity.get(f["severity"], 0) + 1 + f.get("not_listed", 0)
     return Completeness(expected, received, by_status, by_severity)

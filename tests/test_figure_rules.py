@@ -161,3 +161,35 @@ def test_every_indicator_on_every_row(built):
         assert ("99", ind["indicator"]) in figures
         for d in ("991", "992"):
             assert ((d, ind["indicator"]) in figures) != ind["province_only"]
+
+
+def test_household_counts_near_the_int64_limit_are_excluded_and_the_build_finishes(tmp_path):
+    """Two villages of 2^62+ households each pass "a non-negative integer below 2^63", but no village has
+    that many households: each such cell is an INVALID_VALUE naming its file, sheet and row (the row is
+    excluded), and no sum overflows: the build finishes with the other villages' figures."""
+    register = write_register(tmp_path / "register", ORG_UNITS, AGENCIES)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    huge = 2**62
+    submission(inbox, "x99101.xlsx", "commune", "99101", "Xã Một A", P,
+               commune_steering_plan=True, commune_safe=True, sheets={
+                   "villages": [village("99101001", "Thôn 1", True, True, huge, huge),
+                                village("99101002", "Thôn 2", True, True, huge + 2**60, huge)],
+               })
+    submission(inbox, "x99102.xlsx", "commune", "99102", "Xã Một B", P,
+               commune_steering_plan=True, commune_safe=True, sheets={
+                   "villages": [village("99102001", "Thôn Phú Hòa", True, True, 1234, 1000)],
+               })
+    out = build(tmp_path, P, inbox, register)      # exit 0
+    figures = indicators(out)
+    assert figures[("99", "safe_registered.households")] == (1000, 1234)
+    assert figures[("991", "safe_registered.households")] == (1000, 1234)
+    assert figures[("99", "safe_registered.villages")] == (1, 5)        # the two huge rows are excluded
+    invalid = [f for f in findings(out) if f["check"] == "INVALID_VALUE"]
+    assert {(f["org_unit_code"], f["source_file"], f["sheet"]) for f in invalid} == {
+        ("99101001", "x99101.xlsx", "Thôn, khu phố"), ("99101002", "x99101.xlsx", "Thôn, khu phố")}
+    rows = {f["org_unit_code"]: f["row"] for f in invalid}
+    assert rows["99101001"] and rows["99101002"] and rows["99101001"] != rows["99101002"]
+    assert len(invalid) == 4                                            # both count cells of both rows
+    assert all("Tổng số hộ" in f["message"] or "Số hộ đăng ký" in f["message"] for f in invalid)
+    assert all("100.000.000" in f["message"] for f in invalid)          # the bound, said in the message

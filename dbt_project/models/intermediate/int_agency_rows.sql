@@ -1,5 +1,6 @@
 -- Agency rows of the ingested district and province workbooks, with why each does or does not count:
--- a province workbook lists province-managed agencies, a district workbook its own district-managed ones.
+-- a province workbook lists its own province's province-managed agencies, a district workbook its own
+-- district-managed ones.
 with rows_ as (
     select a.*, s.period, s.reporter_level, s.reporter_code, s.reporter_name, s.submission_status,
            s.district_code as reporter_district_code, s.province_code
@@ -25,7 +26,7 @@ annotated as (
         on g.period = r.period
        and g.agency_code = r.agency_code
        and (
-            (r.reporter_level = 'province' and g.managed_by = 'province')
+            (r.reporter_level = 'province' and g.managed_by = 'province' and g.province_code = r.reporter_code)
          or (r.reporter_level = 'district' and g.managed_by = 'district' and g.district_code = r.reporter_code)
        )
 )

@@ -99,7 +99,7 @@ expected_rows as (
     from winners as w
     join {{ ref('int_agencies_in_period') }} as g
         on g.period = w.period
-       and ((w.reporter_level = 'province' and g.managed_by = 'province')
+       and ((w.reporter_level = 'province' and g.managed_by = 'province' and g.province_code = w.reporter_code)
          or (w.reporter_level = 'district' and g.managed_by = 'district' and g.district_code = w.reporter_code))
 ),
 

@@ -1,5 +1,5 @@
 -- Model rows of the ingested workbooks. A commune's Mã thôn must be one of its villages, the province's
--- Mã đơn vị one of its agencies; when given and unknown the row contributes nothing.
+-- Mã đơn vị one of its province-managed agencies; when given and unknown the row contributes nothing.
 with rows_ as (
     select m.*, s.period, s.reporter_level, s.reporter_code, s.submission_status, s.district_code, s.province_code
     from {{ ref('stg_models') }} as m
@@ -19,6 +19,7 @@ annotated as (
             when r.reporter_level = 'province' then exists (
                 select 1 from {{ ref('int_agencies_in_period') }} as g
                 where g.period = r.period and g.agency_code = r.unit_code and g.managed_by = 'province'
+                  and g.province_code = r.reporter_code
             )
             else false
         end as unit_known

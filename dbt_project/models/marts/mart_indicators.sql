@@ -1,6 +1,8 @@
 -- The published figures (contract sections 4 and 6): per period, for each province and each district,
 -- one row per indicator, zeros included. Province-only indicators have no district rows; indicators
 -- without a denominator have an empty total.
+-- Sums are HUGEINT (128-bit): no sum can overflow, whatever the counts (each count cell is also bounded by
+-- the catalogue's `max`, catalog/workbook.yaml, so real figures stay far below BIGINT's range).
 with scopes as (
     select period, org_unit_code, org_unit_name, org_unit_level, province_code
     from {{ ref('int_org_units_in_period') }}
@@ -13,7 +15,7 @@ contributions as (
 
 by_province as (
     select period, province_code as org_unit_code, indicator,
-        sum(achieved) as achieved, sum(total) as total
+        sum(cast(achieved as hugeint)) as achieved, sum(cast(total as hugeint)) as total
     from contributions
     where province_code is not null
     group by all
@@ -21,7 +23,7 @@ by_province as (
 
 by_district as (
     select period, district_code as org_unit_code, indicator,
-        sum(achieved) as achieved, sum(total) as total
+        sum(cast(achieved as hugeint)) as achieved, sum(cast(total as hugeint)) as total
     from contributions
     where district_code is not null
     group by all
@@ -39,8 +41,8 @@ select
     s.org_unit_code,
     s.org_unit_level,
     s.org_unit_name,
-    cast(coalesce(x.achieved, 0) as bigint) as achieved,
-    case when i.has_total then cast(coalesce(x.total, 0) as bigint) end as total,
+    cast(coalesce(x.achieved, 0) as hugeint) as achieved,
+    case when i.has_total then cast(coalesce(x.total, 0) as hugeint) end as total,
     i.sort_order,
     i.label_vi
 from scopes as s
@@ -48,4 +50,5 @@ cross join {{ ref('dim_indicator') }} as i
 left join sums as x
     on x.period = s.period and x.org_unit_code = s.org_unit_code and x.indicator = i.indicator
 where s.org_unit_level = 'province' or not i.province_only
-order by s.period, case s.org_unit_level when 'province' then 0 else 1 end, s.org_unit_code, i.sort_order
+-- a total order: (period, org_unit_code, indicator) is unique
+order by s.period, case s.org_unit_level when 'province' then 0 else 1 end, s.org_unit_code, i.sort_order, i.indicator

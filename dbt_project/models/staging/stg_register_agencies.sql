@@ -6,5 +6,6 @@ select
     managed_by,
     nullif(district_code, '') as district_code,
     cast(valid_from as date) as valid_from,
-    cast(valid_to as date) as valid_to
+    cast(valid_to as date) as valid_to,
+    nullif(province_code, '') as province_code
 from {{ source('raw', 'register_agencies') }}
