@@ -1,6 +1,7 @@
 """`antq`: the command line of contract section 7, and the blank templates.
 
     antq build PERIOD [--inbox DIR] [--register DIR] [--out DIR] [--warehouse FILE] [--wait SECONDS]
+                      [--rebuild-warehouse] [--verbose]
     antq template PERIOD [--out DIR] [--register DIR]
 
 Exit status 0 when the command ran (a build whatever it found); 2 with a one-line reason when it could
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 from catalog import periods
-from orchestration import progress, warehouse_lock
+from orchestration import progress, warehouse_health, warehouse_lock
 from orchestration.defaults import DEFAULT_OUT, DEFAULT_TEMPLATES, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER, REPO
 
 
@@ -39,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--wait", type=float, default=warehouse_lock.DEFAULT_WAIT_S, metavar="SECONDS",
                    help="số giây chờ khi một lệnh antq build khác đang dùng kho dữ liệu (mặc định 600); "
                         "kho bị chương trình khác giữ thì dừng ngay")
+    b.add_argument("--rebuild-warehouse", action="store_true",
+                   help="dựng lại kho dữ liệu từ hộp thư và danh mục (kho cũ được đổi tên và giữ lại bên cạnh; "
+                        "lịch sử phát hiện được khôi phục)")
     b.add_argument("--verbose", action="store_true", help="in nhật ký chi tiết của Dagster")
     t = sub.add_parser("template", help="tạo biểu mẫu báo cáo trống của một kỳ cho mọi đơn vị trong danh mục")
     t.add_argument("period")
@@ -112,6 +116,10 @@ def _failure_reason(result) -> str:
             while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
                 error = error.cause
             return f"bước {event.step_key} thất bại: {error.message.strip().splitlines()[0]}"
+        if event.event_type_value == "RESOURCE_INIT_FAILURE" and event.engine_event_data.error:
+            # e.g. a damaged warehouse, found before any step ran: its message is the reason
+            message = event.engine_event_data.error.message.strip().splitlines()[0]
+            return message.split(": ", 1)[1] if message.startswith(("orchestration.", "dagster.")) else message
     return "lần chạy Dagster không thành công"
 
 
@@ -124,10 +132,20 @@ def build(args) -> int:
         # outside antq is reported at once (orchestration.warehouse_lock).
         with warehouse_lock.build_lock(args.warehouse, args.wait):
             with warehouse_lock.step_lock(args.warehouse, args.wait):
+                if args.rebuild_warehouse:
+                    _set_warehouse_aside(args.warehouse)
                 warehouse_lock.ensure_not_held_elsewhere(args.warehouse)
             return _build_locked(args, period)
-    except warehouse_lock.WarehouseLocked as exc:
+    except (warehouse_lock.WarehouseLocked, warehouse_health.WarehouseDamaged) as exc:
         raise CliError(str(exc)) from exc
+
+
+def _set_warehouse_aside(warehouse: Path) -> None:
+    """--rebuild-warehouse: the old file is renamed, never deleted; the run then builds a new one."""
+    moved = warehouse_health.set_aside(warehouse)
+    if moved is not None:
+        print(f"antq: kho dữ liệu cũ được giữ lại tại {moved}; dựng lại kho từ hộp thư và danh mục",
+              file=sys.stderr)
 
 
 def _build_locked(args, period: str) -> int:

@@ -11,8 +11,15 @@ from orchestration.defaults import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, D
 from orchestration.resources import AntqPaths, Warehouse
 from orchestration.schedules import BUILD_JOB, half_yearly_build
 from orchestration.sensors import inbox_sensor
+from reports.faults import kill_point
 
 ASSET_MODULES = [ingestion, warehouse, publication, report, quality]
+
+
+@dg.success_hook(name="fault_point")
+def fault_point(context: dg.HookContext) -> None:
+    """A stage boundary for the fault-injection tests: ANTQ_KILL_AT=after:<step key> kills the run here."""
+    kill_point(f"after:{context.step_key}")
 
 build_job = dg.define_asset_job(
     BUILD_JOB,
@@ -21,6 +28,7 @@ build_job = dg.define_asset_job(
     # One process for the whole run, whoever launches it (UI, schedule, sensor, antq build): the warehouse
     # has one writer at a time anyway, and a process per step would load the definitions 15 times.
     executor_def=dg.in_process_executor,
+    hooks={fault_point},
 )
 
 

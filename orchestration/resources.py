@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration import instance, warehouse_lock
+from orchestration import instance, warehouse_health, warehouse_lock
 from orchestration.defaults import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER
 from orchestration.warehouse_lock import WarehouseLocked
 
@@ -19,10 +19,23 @@ class AntqPaths(dg.ConfigurableResource):
     register_dir: str = str(DEMO_REGISTER)
     out_dir: str = str(DEFAULT_OUT)
 
-    def period_dir(self, period: str) -> Path:
-        path = Path(self.out_dir) / period
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+    def stage_dir(self, period: str, run_id: str) -> Path:
+        """Where this run writes the period's files; `period_release` publishes the folder as a whole
+        (reports.atomic_folder), so a failed run leaves the published set untouched."""
+        from reports import atomic_folder
+
+        return atomic_folder.stage(self.out_dir, period, run_id)
+
+    def public_dir(self, period: str) -> Path:
+        """OUT/PERIOD, where people open the published files (what metadata links point at)."""
+        return Path(self.out_dir) / period
+
+    def public_path(self, period: str, staged: str | Path) -> str:
+        """The path a file written in the period's stage folder has once published (metadata links)."""
+        from reports import atomic_folder
+
+        relative = Path(staged).relative_to(atomic_folder.builds_dir(self.out_dir, period)).parts[1:]
+        return str(self.public_dir(period).joinpath(*relative))
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -35,6 +48,14 @@ class Warehouse(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # every run touches the warehouse: the run's event log is made cheap here (orchestration.instance)
         instance.relax_event_log_durability()
+        # a damaged file stops the run before any step writes or publishes (orchestration.warehouse_health)
+        with self.locked():
+            warehouse_health.verify(self.path)
+
+    def beside(self, name: str) -> Path:
+        """A file kept next to the warehouse file, named after it (e.g. warehouse.duckdb.findings_history.parquet)."""
+        path = Path(self.path)
+        return path.with_name(f"{path.name}.{name}")
 
     @contextmanager
     def locked(self):

@@ -79,5 +79,9 @@ def ensure_not_held_elsewhere(warehouse: str | Path) -> None:
     try:
         con = duckdb.connect(str(warehouse))   # read-write: conflicts with any holder, reader or writer
     except duckdb.Error as exc:
-        raise WarehouseLocked(open_failure(warehouse, exc)) from exc
+        if _HOLDER_PID.search(str(exc)) or "lock" in str(exc).lower():
+            raise WarehouseLocked(open_failure(warehouse, exc)) from exc
+        from orchestration.warehouse_health import WarehouseDamaged, damaged_message
+
+        raise WarehouseDamaged(damaged_message(warehouse, exc)) from exc
     con.close()

@@ -23,7 +23,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 import catalog
 from reports import findings_history, published, vn_format
-from reports.text_cells import put_text
+from reports.text_cells import put_text, visible
+
 
 HTML_NAME = "kiem_tra_du_lieu.html"
 XLSX_NAME = "kiem_tra_du_lieu.xlsx"
@@ -116,9 +117,11 @@ def _gx_summary(out_dir: Path) -> dict | None:
         return json.load(fh)
 
 
-def collect(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None = None) -> dict:
+def collect(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None = None, *,
+            links_from: str | Path | None = None) -> dict:
     """Everything the report shows, as plain data."""
     out_dir = Path(out_dir)
+    links_from = Path(links_from) if links_from is not None else out_dir   # where people open the files
     checks = catalog.checks()
     findings = published.findings(con, period)
     history = findings_history.history(con, period)
@@ -134,7 +137,7 @@ def collect(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None 
         f["commune_name"] = names.get(f["commune_code"], f["commune_code"]) if f["commune_code"] else NO_COMMUNE
         f["unit_name"] = names.get(f["org_unit_code"] or "", "")
         f["column"] = json.loads(f["params"]).get("column") if f["params"] else None   # a cell issue's header
-        f["link"] = _source_link(inbox_dir, out_dir, f["source_file"])
+        f["link"] = _source_link(inbox_dir, links_from, f["source_file"])
     findings.sort(key=lambda f: (
         catalog.SEVERITY_ORDER[f["severity"]], f["district_code"] or "", f["commune_code"] or "",
         f["source_file"] or "", f["sheet_name"] or "", f["row_number"] or 0, f["check_code"]))
@@ -142,7 +145,7 @@ def collect(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None 
     scopes = _dicts(con.execute(
         """
         select distinct org_unit_code, org_unit_name, org_unit_level from main.mart_indicators where period = ?
-        order by case org_unit_level when 'province' then 0 else 1 end, org_unit_code
+        order by case org_unit_level when 'province' then 0 else 1 end, org_unit_code, org_unit_name
         """, [period]))
     submissions = _dicts(con.execute(
         """
@@ -155,8 +158,8 @@ def collect(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None 
         counts[f["severity"]] += 1
     for s in submissions:
         s["findings"] = per_file.get(s["source_file"], {sev: 0 for sev in catalog.SEVERITY_ORDER})
-        s["link"] = _source_link(inbox_dir, out_dir, s["source_file"])
-        s["winner_link"] = _source_link(inbox_dir, out_dir, s["winner_file"])
+        s["link"] = _source_link(inbox_dir, links_from, s["source_file"])
+        s["winner_link"] = _source_link(inbox_dir, links_from, s["winner_file"])
     label = con.execute("select period_label_vi from main.dim_period where period_key = ?", [period]).fetchone()
     deadline = next((s["deadline"] for s in submissions if s.get("deadline")), None)
     return {
@@ -297,6 +300,11 @@ th{background:#ddebf7}td.n{text-align:right}tr.group td{background:#f3f3f3;font-
 """
 
 
+def _escape(text: str) -> str:
+    """Text for the page: HTML-escaped, control characters shown as [U+XXXX] (reports.text_cells)."""
+    return html.escape(visible(str(text)))
+
+
 def _cell(value, cls: str = "") -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         text = _date(value)
@@ -305,11 +313,11 @@ def _cell(value, cls: str = "") -> str:
     else:
         text = "" if value is None else str(value)
     attr = f' class="{cls}"' if cls else ""
-    return f"<td{attr}>{html.escape(text)}</td>"
+    return f"<td{attr}>{_escape(text)}</td>"
 
 
 def _table(columns, rows, row_class=None) -> str:
-    head = "".join(f"<th>{html.escape(name)}</th>" for name, _ in columns)
+    head = "".join(f"<th>{_escape(name)}</th>" for name, _ in columns)
     body = []
     for row in rows:
         cls = row_class(row) if row_class else ""
@@ -320,8 +328,8 @@ def _table(columns, rows, row_class=None) -> str:
 
 def _link(href: str | None, text: str) -> str:
     if not href:
-        return html.escape(text)
-    return f'<a href="{html.escape(quote(href), quote=True)}">{html.escape(text)}</a>'
+        return _escape(text)
+    return f'<a href="{html.escape(quote(href), quote=True)}">{_escape(text)}</a>'
 
 
 def _findings_html(findings: list[dict]) -> str:
@@ -337,13 +345,13 @@ def _findings_html(findings: list[dict]) -> str:
         for f in rows:
             districts.setdefault(f["district_name"], []).append(f)
         for district, drows in districts.items():
-            parts.append(f"<h4>{html.escape(district)}</h4>")
-            head = "".join(f"<th>{html.escape(n)}</th>" for n in ["Tệp", *(n for n, _ in columns)])
+            parts.append(f"<h4>{_escape(district)}</h4>")
+            head = "".join(f"<th>{_escape(n)}</th>" for n in ["Tệp", *(n for n, _ in columns)])
             body, commune = [], None
             for f in drows:
                 if f["commune_name"] != commune:
                     commune = f["commune_name"]
-                    body.append(f'<tr class="group"><td colspan="{len(columns) + 1}">{html.escape(commune)}</td></tr>')
+                    body.append(f'<tr class="group"><td colspan="{len(columns) + 1}">{_escape(commune)}</td></tr>')
                 body.append("<tr><td>" + _link(f["link"], f["source_file"] or "") + "</td>"
                             + "".join(_cell(get(f)) for _, get in columns) + "</tr>")
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
@@ -372,14 +380,14 @@ def render_html(report: dict) -> str:
         failed = [n for n, s in gx["suites"].items() if not s["success"]]
         summary_rows.append(("Great Expectations", "tất cả bộ kỳ vọng đạt" if not failed
                              else "không đạt: " + ", ".join(failed)))
-    summary = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in summary_rows)
+    summary = "".join(f"<tr><td><b>{_escape(k)}</b></td><td>{_escape(v)}</td></tr>" for k, v in summary_rows)
     links = [_link("dq_findings.csv", "dq_findings.csv"), _link(XLSX_NAME, XLSX_NAME)]
     if gx:
         links.append(_link(DATA_DOCS_INDEX, "Data Docs của Great Expectations"))
     return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{_CSS}</style></head>
+<html lang="vi"><head><meta charset="utf-8"><title>{_escape(title)}</title><style>{_CSS}</style></head>
 <body>
-<h1>{html.escape(title)}</h1>
+<h1>{_escape(title)}</h1>
 <table class="summary">{summary}</table>
 <p>Tệp kèm theo: {" · ".join(links)}</p>
 <p>Mỗi phát hiện ghi rõ tệp, trang, dòng Excel và giá trị để tìm đến đúng ô cần sửa; "Mã phát hiện" giữ
@@ -496,10 +504,12 @@ def write_xlsx(report: dict, path: Path) -> Path:
     return path
 
 
-def write_report(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None = None) -> dict:
-    """Write both files into `out_dir` (OUT/PERIOD) and return their paths and headline counts."""
+def write_report(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None = None, *,
+                 links_from: str | Path | None = None) -> dict:
+    """Write both files into `out_dir` and return their paths and headline counts. Links to the inbox are
+    relative to `links_from` (default `out_dir`): the folder people will open the files in."""
     out_dir = Path(out_dir)
-    report = collect(con, period, out_dir, inbox_dir)
+    report = collect(con, period, out_dir, inbox_dir, links_from=links_from)
     html_path = out_dir / HTML_NAME
     html_path.write_text(render_html(report), encoding="utf-8")
     xlsx_path = write_xlsx(report, out_dir / XLSX_NAME)

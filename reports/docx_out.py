@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 
 from docx import Document
@@ -18,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from reports import stable_zip
+from reports.text_cells import visible
 from reports.markdown_blocks import Block, Run, runs_text
 
 FONT = "Times New Roman"
@@ -25,7 +25,6 @@ BODY_PT = 13
 TABLE_PT = 11
 _ALIGN = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
           "left": WD_ALIGN_PARAGRAPH.LEFT, None: WD_ALIGN_PARAGRAPH.JUSTIFY}
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _A4 = (Cm(21), Cm(29.7))
 _MARGINS = {"top": Cm(2), "bottom": Cm(2), "left": Cm(3), "right": Cm(1.5)}
 _IMAGE_WIDTH = 0.85             # of the usable width
@@ -159,7 +158,7 @@ def _add_runs(paragraph, runs: list[Run], size_pt: int | None = None, bold: bool
             paragraph.add_run().add_break()
         if not r.text:
             continue
-        run = paragraph.add_run(_XML_ILLEGAL.sub("", r.text))
+        run = paragraph.add_run(visible(r.text))
         run.bold = r.bold or bold or None
         run.italic = r.italic or None
         if size_pt:
@@ -263,5 +262,5 @@ def _image(doc, block: Block, base_dir: Path) -> None:
     if block.caption:
         cap = doc.add_paragraph(style="Caption")
         cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = cap.add_run(_XML_ILLEGAL.sub("", block.caption))
+        run = cap.add_run(visible(block.caption))
         run.italic = True

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -116,3 +118,34 @@ def history(con, period: str) -> dict[str, dict]:
     cur = con.execute(f"select * from {TABLE} where period = ?", [period])
     names = [d[0] for d in cur.description]
     return {row[0]: dict(zip(names, row)) for row in cur.fetchall()}
+
+
+def back_up(con, path: str | os.PathLike) -> None:
+    """Keep a copy of the table beside the warehouse (Parquet, replaced in one rename): the warehouse is
+    rebuildable from the inbox, the history is not."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    ensure_table(con)
+    con.execute(f"copy (select * from {TABLE} order by finding_key) to '{_sql_path(partial)}' (format parquet)")
+    fd = os.open(partial, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(partial, path)
+
+
+def restore(con, path: str | os.PathLike) -> int:
+    """Into a warehouse without the table (a new or rebuilt one), load the copy kept by back_up.
+    Returns the rows restored (0 when the table exists or there is no copy)."""
+    exists = con.execute("select count(*) from information_schema.tables "
+                         "where table_schema = 'main' and table_name = 'findings_history'").fetchone()[0]
+    if exists or not Path(path).is_file():
+        return 0
+    ensure_table(con)
+    con.execute(f"insert into {TABLE} select * from read_parquet('{_sql_path(path)}')")
+    return con.execute(f"select count(*) from {TABLE}").fetchone()[0]
+
+
+def _sql_path(path) -> str:
+    return str(path).replace("'", "''")

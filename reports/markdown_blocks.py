@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from reports.text_cells import visible
+
 _ESCAPABLE = "\\`*_[]|<>#"
 _DIRECTIVE = re.compile(r"^<!--\s*(.*?)\s*-->$")
 _IMAGE = re.compile(r"^!\[(?P<caption>[^\]]*)\]\((?P<path>[^)]+)\)$")
@@ -51,7 +53,7 @@ class Block:
 
 def escape(text: str) -> str:
     """Data text (names from the register or submissions) made literal inside the template's Markdown."""
-    text = " ".join(str(text).split())  # no line breaks inside a paragraph or table cell
+    text = " ".join(visible(str(text)).split())  # no line breaks inside a paragraph or table cell
     return "".join("\\" + ch if ch in _ESCAPABLE else ch for ch in text)
 
 

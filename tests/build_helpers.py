@@ -99,6 +99,6 @@ def copy_build(source: dict, dest: Path) -> dict:
     import shutil
 
     shutil.copytree(source["inbox"], dest / "inbox")
-    shutil.copytree(source["out"], dest / "out")
+    shutil.copytree(source["out"], dest / "out", symlinks=True)  # OUT/PERIOD is a link into OUT/.builds
     shutil.copy2(source["warehouse"], dest / "warehouse.duckdb")
     return {"tmp": dest, "inbox": dest / "inbox", "out": dest / "out", "warehouse": dest / "warehouse.duckdb"}

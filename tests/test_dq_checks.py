@@ -13,6 +13,8 @@ import openpyxl
 import pytest
 from build_helpers import agency, build, findings, indicators, submission, village, write_register
 
+from reports.submission_workbook import write_submission
+
 import catalog
 
 P, Q = "2021-H1", "2020-H2"
@@ -123,11 +125,17 @@ def write_period(inbox):
     submission(p, "x99201.xlsx", "commune", "99201", INJECTED, P, created_on=LATE,
                commune_steering_plan=True, commune_safe=True, sheets={
                    "villages": [village("99201001", "Thôn 1", True, True, 300, 150)]})   # +50 %; Thôn 2 missing
-    submission(p, "x99301.xlsx", "commune", "99301", "Xã Ba A", P,
-               commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99301001", "Thôn 1", True, True, 40, 30),
-                                village("99301002", "Thôn 2", True, False, 40, 20),
-                                village("99301003", "Thôn 3", True, False, 40, 10)]})    # 1 of 3 safe
+    x99301 = submission(p, "x99301.xlsx", "commune", "99301", "Xã Ba A", P,
+                        commune_steering_plan=True, commune_safe=True, sheets={
+                            "villages": [village("99301001", "Thôn 1", True, True, 40, 30),
+                                         village("99301002\u200b", "Thôn 2", True, False, 40, 20),  # row 3
+                                         village("99301003", "Thôn 3", True, False, 40, 10)]})    # 1 of 3 safe
+    wb = openpyxl.load_workbook(x99301)      # a stray note far below the list: the sheet is over its row limit
+    wb[VILLAGES].cell(row=1500, column=1, value="ghi chú")
+    wb.save(x99301)
+    # commune 99103 left its blank template (antq template) in the inbox and sent nothing else
+    write_submission(p / "mau_99103.xlsx", level="commune", blank_template=P,
+                     cover={"code": "99103", "name": "Xã Một C", "period": P}, sheets={})
     # District 993's workbook lacks its required sheet; 992 and commune 99103 send nothing.
     h993 = submission(p, "h993.xlsx", "district", "993", "Huyện Ba", P, district_steering_plan=True, sheets={
         "agencies": [agency("D1-993", "Ban Quản lý Ba", "co_quan", True, True)]})
@@ -174,6 +182,9 @@ EXPECTED = {
     ("MEDAL_TO_COLLECTIVE", "99", "2021-H1/tinh.xlsx", "Khen thưởng", "3"),
     ("MODEL_FOUNDED_AFTER_PERIOD", "P1", "2021-H1/tinh.xlsx", "Mô hình", "2"),
     ("FIGURES_COPIED_FROM_PREVIOUS", "99104", "2021-H1/x99104.xlsx", VILLAGES, ""),
+    ("INVISIBLE_CHARACTER", "99301002", "2021-H1/x99301.xlsx", VILLAGES, "3"),
+    ("BLANK_TEMPLATE", "99103", "2021-H1/mau_99103.xlsx", "", ""),
+    ("SHEET_TOO_MANY_ROWS", "99301", "2021-H1/x99301.xlsx", VILLAGES, "1002"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Publication assets: the period's files of contract section 6 under OUT/PERIOD/."""
+"""Publication assets: the period's CSV files of contract section 6, written into the run's stage folder
+(published under OUT/PERIOD/ by `period_release`)."""
 
 import dagster as dg
 
@@ -18,16 +19,17 @@ def indicators_csv(context: dg.AssetExecutionContext, paths: AntqPaths, warehous
     """indicators.csv: the published figures for the province and each district (contract section 6)."""
     from reports import published
 
-    out_dir = paths.period_dir(context.partition_key)
+    period = context.partition_key
+    out_dir = paths.stage_dir(period, context.run.run_id)
     with warehouse.connect(read_only=True) as con:
-        path, rows = published.write_indicators(con, context.partition_key, out_dir)
+        path, rows = published.write_indicators(con, period, out_dir)
         province = dict(con.execute(
             "select indicator, achieved from main.mart_indicators where period = ? and org_unit_level = 'province'",
-            [context.partition_key],
+            [period],
         ).fetchall())
     return dg.MaterializeResult(metadata={
         "dagster/row_count": rows,
-        "path": dg.MetadataValue.path(str(path)),
+        "path": dg.MetadataValue.path(paths.public_path(period, path)),
         **{f"province.{k}": v for k, v in province.items()},
     })
 
@@ -38,7 +40,7 @@ def every_indicator_published(context: dg.AssetCheckExecutionContext, paths: Ant
     and achieved never above total."""
     import csv
 
-    path = paths.period_dir(context.partition_key) / "indicators.csv"
+    path = paths.stage_dir(context.partition_key, context.run.run_id) / "indicators.csv"
     with open(path, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     province = {r["indicator"] for r in rows if r["org_unit_level"] == "province"}
@@ -62,15 +64,15 @@ def dq_findings_csv(context: dg.AssetExecutionContext, paths: AntqPaths, warehou
     """dq_findings.csv: one row per data-quality finding of the period, with its cell and a Vietnamese message."""
     from reports import published
 
-    out_dir = paths.period_dir(context.partition_key)
+    period = context.partition_key
     with warehouse.connect(read_only=True) as con:
-        rows = published.findings(con, context.partition_key)
-    path, count = published.write_findings(rows, out_dir)
+        rows = published.findings(con, period)
+    path, count = published.write_findings(rows, paths.stage_dir(period, context.run.run_id))
     by_severity: dict[str, int] = {}
     for r in rows:
         by_severity[r["severity"]] = by_severity.get(r["severity"], 0) + 1
     return dg.MaterializeResult(metadata={
         "dagster/row_count": count,
-        "path": dg.MetadataValue.path(str(path)),
+        "path": dg.MetadataValue.path(paths.public_path(period, path)),
         **{f"severity.{k}": v for k, v in sorted(by_severity.items())},
     })

@@ -24,8 +24,10 @@ def _md_table(rows: list[dict], columns: list[str]) -> dg.MetadataValue:
     if not rows:
         return dg.MetadataValue.md("—")
 
+    from reports.text_cells import visible
+
     def text(value) -> str:
-        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+        return "" if value is None else visible(str(value)).replace("|", "\\|")
 
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(text(r.get(c)) for c in columns) + " |" for r in rows[:SAMPLE_ROWS]]
@@ -59,7 +61,7 @@ def data_docs(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wa
     # the last Data Docs of each period are kept beside the warehouse too: a build into another output
     # folder from the same rows copies them instead of validating again
     cache = Path(warehouse.path).resolve().parent / "data_docs_cache"
-    summary = run_period(frames, period, paths.period_dir(period), cache_dir=cache)
+    summary = run_period(frames, period, paths.stage_dir(period, context.run.run_id), cache_dir=cache)
     checks = []
     for name, suite in summary["suites"].items():
         failed = suite["failed_expectations"]
@@ -80,8 +82,8 @@ def data_docs(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wa
         ))
     return dg.MaterializeResult(
         metadata={
-            "index": dg.MetadataValue.path(summary["data_docs"]),
-            "url": dg.MetadataValue.url("file://" + summary["data_docs"]),
+            "index": dg.MetadataValue.path(paths.public_path(period, summary["data_docs"])),
+            "url": dg.MetadataValue.url("file://" + paths.public_path(period, summary["data_docs"])),
             "success": summary["success"],
             "reused_unchanged_docs": summary.get("reused", False),
             **{f"suite.{n}": "đạt" if s["success"] else "không đạt" for n, s in summary["suites"].items()},
@@ -171,15 +173,20 @@ def each_unit_counted_once(context: dg.AssetCheckExecutionContext, warehouse: Wa
 )
 def findings_history(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """main.findings_history: every finding ever seen for the period, with first and last build (time and
-    run id) and whether this build still finds it."""
+    run id) and whether this build still finds it. A copy is kept beside the warehouse file, and restored
+    into a rebuilt warehouse."""
     from reports import findings_history as history
     from reports import published
 
+    backup = warehouse.beside("findings_history.parquet")
     with warehouse.connect() as con:
+        restored = history.restore(con, backup)      # a new or rebuilt warehouse gets its history back
         rows = published.findings(con, context.partition_key)
         counts = history.record_build(con, context.partition_key, rows, context.run.run_id)
         total = con.execute(f"select count(*) from {history.TABLE}").fetchone()[0]
-    return dg.MaterializeResult(metadata={"dagster/row_count": total, **counts})
+        history.back_up(con, backup)
+    return dg.MaterializeResult(metadata={"dagster/row_count": total, "restored_from_backup": restored,
+                                          "backup": dg.MetadataValue.path(str(backup)), **counts})
 
 
 @dg.asset(
@@ -195,10 +202,11 @@ def auditors_report(context: dg.AssetExecutionContext, paths: AntqPaths, warehou
 
     period = context.partition_key
     with warehouse.connect(read_only=True) as con:
-        result = auditors.write_report(con, period, paths.period_dir(period), paths.inbox_dir)
+        result = auditors.write_report(con, period, paths.stage_dir(period, context.run.run_id), paths.inbox_dir,
+                                       links_from=paths.public_dir(period))
     return dg.MaterializeResult(metadata={
-        "html": dg.MetadataValue.path(str(result["html"])),
-        "xlsx": dg.MetadataValue.path(str(result["xlsx"])),
+        "html": dg.MetadataValue.path(paths.public_path(period, result["html"])),
+        "xlsx": dg.MetadataValue.path(paths.public_path(period, result["xlsx"])),
         "findings": result["findings"],
         **{f"severity.{s}": n for s, n in result["by_severity"].items()},
         "workbooks": result["submissions"],

@@ -27,15 +27,15 @@ def report_documents(context: dg.AssetExecutionContext, paths: AntqPaths, wareho
         codes = report_data.provinces(con, period)
         data = [report_data.load(con, period, code) for code in codes]
     # rendering happens with the warehouse closed
-    out_dir = paths.period_dir(period)
+    out_dir = paths.stage_dir(period, context.run.run_id)
     written = [period_report.write_report(d, out_dir, several_provinces=len(data) > 1) for d in data]
     metadata: dict = {"provinces": len(written)}
     for files in written:
         prefix = f"{files.docx.stem}."
         metadata.update({
-            f"{prefix}docx": dg.MetadataValue.path(str(files.docx)),
-            f"{prefix}md": dg.MetadataValue.path(str(files.markdown)),
-            f"{prefix}xlsx": dg.MetadataValue.path(str(files.xlsx)),
+            f"{prefix}docx": dg.MetadataValue.path(paths.public_path(period, files.docx)),
+            f"{prefix}md": dg.MetadataValue.path(paths.public_path(period, files.markdown)),
+            f"{prefix}xlsx": dg.MetadataValue.path(paths.public_path(period, files.xlsx)),
             f"{prefix}charts": len([p for p in files.charts.values() if p]),
         })
     if written:
@@ -49,33 +49,42 @@ def report_documents(context: dg.AssetExecutionContext, paths: AntqPaths, wareho
 
 
 @dg.asset(
-    deps=[report_documents, dg.AssetKey("indicators_csv"), dg.AssetKey("dq_findings_csv")],
+    # last: every file of the period is in the run's stage folder before it is published
+    deps=[report_documents, dg.AssetKey("indicators_csv"), dg.AssetKey("dq_findings_csv"),
+          dg.AssetKey("auditors_report"), dg.AssetKey("data_docs")],
     group_name="publication",
     partitions_def=half_year_partitions,
     pool="warehouse",
     kinds={"json"},
 )
 def period_release(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Lần phát hành của kỳ: manifest.json (tệp đầu vào, danh mục, phiên bản mã) và changes.md/json so với lần trước."""
-    from reports import release
+    """Công bố kỳ: manifest.json (tệp đầu vào, danh mục, phiên bản mã), changes.md/json so với lần trước, rồi
+    thay bộ tệp đang công bố OUT/PERIOD bằng bộ tệp của lần chạy này trong một thao tác (không bao giờ lẫn hai bộ)."""
+    from reports import atomic_folder, release
 
     period = context.partition_key
-    out_dir = paths.period_dir(period)
+    stage = paths.stage_dir(period, context.run.run_id)
+    # a run that rebuilt only some assets publishes them beside the rest of the published set
+    carried = atomic_folder.carry_forward(stage, atomic_folder.current(paths.out_dir, period))
     with warehouse.connect(read_only=True) as con:
         inputs = release.input_files(con, period)
         names = release.unit_names(con, period)
-    outputs = sorted(p for pattern in ("bao_cao_*", "charts/**/*.png") for p in out_dir.glob(pattern) if p.is_file())
-    result = release.publish(out_dir, period, inputs=inputs, register_dir=paths.register_dir, outputs=outputs,
+    outputs = sorted(p for pattern in ("bao_cao_*", "charts/**/*.png") for p in stage.glob(pattern) if p.is_file())
+    result = release.publish(stage, period, inputs=inputs, register_dir=paths.register_dir, outputs=outputs,
                              names=names)
+    changes_md = (stage / release.CHANGES_MD).read_text(encoding="utf-8")
+    atomic_folder.switch(paths.out_dir, period, stage)
     changes = result.changes
     return dg.MaterializeResult(metadata={
         "release": result.number,
         "new_release": result.is_new,
+        "published": dg.MetadataValue.path(str(paths.public_dir(period))),
+        "carried_forward_files": len(carried),
         "input_files": len(inputs),
         "figures_changed": len(changes.get("figures", [])),
         "inputs_added": len(changes.get("inputs", {}).get("added", [])),
         "inputs_changed": len(changes.get("inputs", {}).get("changed", [])),
         "inputs_removed": len(changes.get("inputs", {}).get("removed", [])),
-        "manifest": dg.MetadataValue.path(str(out_dir / release.MANIFEST)),
-        "changes": dg.MetadataValue.md((out_dir / release.CHANGES_MD).read_text(encoding="utf-8")[:_PREVIEW_CHARS]),
+        "manifest": dg.MetadataValue.path(str(paths.public_dir(period) / release.MANIFEST)),
+        "changes": dg.MetadataValue.md(changes_md[:_PREVIEW_CHARS]),
     })
