@@ -232,7 +232,9 @@ def _summary_figures(con, period: str) -> tuple[int, int, int, list[tuple[str, i
         "from raw.files where period = ? or period is null", [period]).fetchone()
     n_rows = con.execute("select count(*) from main.mart_indicators where period = ?", [period]).fetchone()[0]
     severities = con.execute(
-        "select severity, count(*) from main.mart_dq_findings where period = ? group by 1 order by 1", [period]
+        # a file's findings over the limit are one row standing for the rest (params.not_listed)
+        "select severity, sum(1 + coalesce(cast(json_extract(params, '$.not_listed') as bigint), 0)) "
+        "from main.mart_dq_findings where period = ? group by 1 order by 1", [period]
     ).fetchall()
     return ingested, rejected, n_rows, severities
 

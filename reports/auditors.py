@@ -58,10 +58,11 @@ def check_summary(findings: list[dict]) -> dict[str, dict]:
         by_check.setdefault(f["check_code"], []).append(f)
     for code, spec in catalog.checks().items():
         rows = by_check.get(code, [])
-        by_severity = {s: sum(1 for f in rows if f["severity"] == s) for s in catalog.SEVERITY_ORDER}
+        counted = published.count_by(rows, "severity")
+        by_severity = {s: counted.get(s, 0) for s in catalog.SEVERITY_ORDER}
         out[code] = {
             "code": code, "title_vi": spec["title_vi"], "severity": spec["severity"], "effect_vi": spec["effect_vi"],
-            "count": len(rows), "by_severity": by_severity,
+            "count": sum(counted.values()), "by_severity": by_severity,
             "passed": by_severity["error"] == 0 and by_severity["warning"] == 0,
             "sample": rows[:SAMPLE_SIZE],
         }
@@ -172,7 +173,7 @@ def collect(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None 
         "submissions": submissions,
         "completeness": _completeness(con, period, scopes),
         "gx": _gx_summary(out_dir),
-        "by_severity": {s: sum(1 for f in findings if f["severity"] == s) for s in catalog.SEVERITY_ORDER},
+        "by_severity": {s: published.count_by(findings, "severity").get(s, 0) for s in catalog.SEVERITY_ORDER},
     }
 
 

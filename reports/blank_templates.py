@@ -107,7 +107,7 @@ def _register_for(register_dir, last_day: dt.date) -> tuple[list[_Unit], dict[tu
             f"select code, name, level, parent_code from raw.register_org_units where {valid} order by code",
             {"day": last_day}).fetchall()
         agencies = con.execute(
-            f"select code, name, kind, managed_by, district_code from raw.register_agencies where {valid} "
+            f"select code, name, kind, managed_by, district_code, province_code from raw.register_agencies where {valid} "
             "order by code", {"day": last_day}).fetchall()
     finally:
         con.close()
@@ -129,11 +129,9 @@ def _register_for(register_dir, last_day: dt.date) -> tuple[list[_Unit], dict[tu
         if level == "village":
             listed.setdefault(("villages", parent), []).append({code_col: code, name_col: name})
     code_col, name_col, kind_col = _LISTED["agencies"]
-    province_codes = [p.code for p in provinces]
-    for code, name, kind, managed_by, district_code in agencies:
-        reporters = [district_code] if managed_by == "district" else province_codes
-        for reporter in reporters:
-            listed.setdefault(("agencies", reporter), []).append({code_col: code, name_col: name, kind_col: kind})
+    for code, name, kind, managed_by, district_code, province_code in agencies:
+        reporter = district_code if managed_by == "district" else province_code   # the register filled it in
+        listed.setdefault(("agencies", reporter), []).append({code_col: code, name_col: name, kind_col: kind})
     return units, listed
 
 

@@ -59,6 +59,19 @@ def findings(con, period: str) -> list[dict]:
     return out
 
 
+def weight(finding: dict) -> int:
+    """How many findings a published row stands for (1, or more for a file's last listed one over the limit)."""
+    return 1 + finding.get("not_listed", 0)
+
+
+def count_by(findings: list[dict], key: str) -> dict[str, int]:
+    """Findings counted by `key` (e.g. "severity", "check_code"), each row by its weight."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f[key]] = counts.get(f[key], 0) + weight(f)
+    return counts
+
+
 def write_findings(rows: list[dict], out_dir: Path) -> tuple[Path, int]:
     path = out_dir / "dq_findings.csv"
     return path, write_csv(path, FINDING_COLUMNS, (

@@ -13,7 +13,7 @@ import jinja2
 import yaml
 
 import catalog
-from reports import vn_format
+from reports import published, vn_format
 from reports.markdown_blocks import escape
 from reports.report_data import Figure, ReportData, UnitFigures, model_groups
 
@@ -148,9 +148,7 @@ def narrative(data: ReportData, charts: dict[str, str | None]) -> dict:
     c = data.completeness
     levels = settings()["reporter_level"]
     status_words = settings()["file_status"]
-    by_check: dict[str, int] = {}
-    for f in data.findings:
-        by_check[f["check_code"]] = by_check.get(f["check_code"], 0) + 1
+    by_check = published.count_by(data.findings, "check_code")
     checks = catalog.checks()
     return {
         **base(data),
@@ -172,7 +170,7 @@ def narrative(data: ReportData, charts: dict[str, str | None]) -> dict:
                            if status != "winner" and c.files_by_status.get(status)],
         ),
         "findings": SimpleNamespace(
-            total=len(data.findings),
+            total=sum(by_check.values()),
             by_severity=[SimpleNamespace(label=severity_label(s), count=c.findings_by_severity.get(s, 0))
                          for s in catalog.SEVERITY_ORDER],
             by_check=[SimpleNamespace(code=code, title=checks[code]["title_vi"], count=n)

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 import catalog
-from reports import stable_zip
+from reports import published, stable_zip
 from reports.charts import DPI as CHART_DPI
 from reports.text_cells import put_text
 from reports.report_context import heading, settings, severity_label, unit_views
@@ -357,7 +357,7 @@ def _models(ws, data: ReportData, head) -> None:
 
 def _quality(ws, data: ReportData, head) -> None:
     checks = catalog.checks()
-    counts = Counter(f["check_code"] for f in data.findings)
+    counts = published.count_by(data.findings, "check_code")
     c = data.completeness
     levels = settings()["reporter_level"]
     n_cols = 5

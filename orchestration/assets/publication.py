@@ -68,9 +68,7 @@ def dq_findings_csv(context: dg.AssetExecutionContext, paths: AntqPaths, warehou
     with warehouse.connect(read_only=True) as con:
         rows = published.findings(con, period)
     path, count = published.write_findings(rows, paths.stage_dir(period, context.run.run_id))
-    by_severity: dict[str, int] = {}
-    for r in rows:
-        by_severity[r["severity"]] = by_severity.get(r["severity"], 0) + 1
+    by_severity = published.count_by(rows, "severity")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": count,
         "path": dg.MetadataValue.path(paths.public_path(period, path)),
