@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 import catalog
+from ingestion.inbox import real_path
 from reports import findings_history, published, vn_format
 from reports.text_cells import put_text, visible
 
@@ -177,11 +178,17 @@ def collect(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None 
     }
 
 
+def _url(path: str) -> str:
+    """A relative link as a URL; bytes of a name that is not UTF-8 are percent-encoded as they are."""
+    return quote(path, errors="surrogateescape")
+
+
 def _source_link(inbox_dir, out_dir: Path, source_file: str | None) -> str | None:
     """The inbox file as a path relative to the report, so the link survives moving both folders."""
     if not inbox_dir or not source_file:
         return None
-    return os.path.relpath(Path(inbox_dir) / source_file, out_dir).replace(os.sep, "/")
+    # a name shown with \\xNN escapes (not UTF-8 on disk) links to the file's real bytes
+    return os.path.relpath(real_path(Path(inbox_dir) / source_file), out_dir).replace(os.sep, "/")
 
 
 # --------------------------------------------------------------------------------------- formatting
@@ -330,7 +337,7 @@ def _table(columns, rows, row_class=None) -> str:
 def _link(href: str | None, text: str) -> str:
     if not href:
         return _escape(text)
-    return f'<a href="{html.escape(quote(href), quote=True)}">{_escape(text)}</a>'
+    return f'<a href="{html.escape(_url(href), quote=True)}">{_escape(text)}</a>'
 
 
 def _findings_html(findings: list[dict]) -> str:
@@ -460,7 +467,7 @@ def _cell_target(f: dict) -> dict | None:
     """A hyperlink to the finding's file, opening at its sheet and row when known."""
     if not f.get("link"):
         return None
-    target = {"target": quote(f["link"])}
+    target = {"target": _url(f["link"])}
     if f.get("sheet_name"):
         sheet = f["sheet_name"].replace("'", "''")
         target["location"] = f"'{sheet}'!A{f['row_number'] or 1}"
@@ -497,7 +504,7 @@ def write_xlsx(report: dict, path: Path) -> Path:
     _sheet(wb, "Phát hiện", FINDING_COLUMNS, report["findings"], links={"Tệp": _cell_target})
     _sheet(wb, "Đầy đủ, đúng hạn", COMPLETENESS_COLUMNS, report["completeness"])
     _sheet(wb, "Nhập tệp", SUBMISSION_COLUMNS, report["submissions"],
-           links={"Tệp": lambda s: {"target": quote(s["link"])} if s["link"] else None})
+           links={"Tệp": lambda s: {"target": _url(s["link"])} if s["link"] else None})
     _sheet(wb, "Các kiểm tra", CHECK_COLUMNS, list(report["checks"].values()))
     _sheet(wb, "Great Expectations", GX_COLUMNS, _gx_rows(report))
     path.parent.mkdir(parents=True, exist_ok=True)
