@@ -38,8 +38,12 @@ bench: setup
 bench-build: setup
 	$(BIN)/python -m benchmarks.build $(ARGS)
 
+# The UI of one warehouse (default var/warehouse.duckdb; `make ui WAREHOUSE=...`) with its own Dagster
+# instance beside it, WAREHOUSE.dagster_home, where `antq build --warehouse WAREHOUSE` writes its runs.
+WAREHOUSE ?= var/warehouse.duckdb
 ui: setup
-	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -m orchestration.definitions
+	home=$$($(BIN)/python -m orchestration.instance $(abspath $(WAREHOUSE))) && \
+	ANTQ_WAREHOUSE=$(abspath $(WAREHOUSE)) DAGSTER_HOME=$$home $(BIN)/dagster dev -m orchestration.definitions
 
 clean:
 	rm -rf out var dagster_home/storage dagster_home/history dagster_home/schedules dbt_project/target demo/inbox

@@ -9,7 +9,6 @@ not run. Arguments and the warehouse's locks are checked before Dagster is impor
 or a warehouse held by another program answers at once; `antq template` never imports Dagster."""
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from catalog import periods
 from orchestration import progress, warehouse_health, warehouse_lock
-from orchestration.defaults import DEFAULT_OUT, DEFAULT_TEMPLATES, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER, REPO
+from orchestration.defaults import DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER
 
 
 WAREHOUSE_TAG = "antq/warehouse"   # on every run `antq build` starts: which warehouse file it held
@@ -28,27 +27,10 @@ class CliError(Exception):
     """A reason the command could not run, shown as one line."""
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="antq", description="Lập số liệu báo cáo 6 tháng phong trào Toàn dân bảo vệ an ninh Tổ quốc")
-    sub = p.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="lập số liệu, kiểm tra và báo cáo của một kỳ (vd. 2021-H1)")
-    b.add_argument("period")
-    b.add_argument("--inbox", type=Path, default=DEMO_INBOX, help="thư mục chứa các tệp báo cáo (.xlsx)")
-    b.add_argument("--register", type=Path, default=DEMO_REGISTER, help="thư mục danh mục (org_units.csv, agencies.csv)")
-    b.add_argument("--out", type=Path, default=DEFAULT_OUT, help="thư mục kết quả")
-    b.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="tệp DuckDB của kho dữ liệu")
-    b.add_argument("--wait", type=float, default=warehouse_lock.DEFAULT_WAIT_S, metavar="SECONDS",
-                   help="số giây chờ khi một lệnh antq build khác đang dùng kho dữ liệu (mặc định 600); "
-                        "kho bị chương trình khác giữ thì dừng ngay")
-    b.add_argument("--rebuild-warehouse", action="store_true",
-                   help="dựng lại kho dữ liệu từ hộp thư và danh mục (kho cũ được đổi tên và giữ lại bên cạnh; "
-                        "lịch sử phát hiện được khôi phục)")
-    b.add_argument("--verbose", action="store_true", help="in nhật ký chi tiết của Dagster")
-    t = sub.add_parser("template", help="tạo biểu mẫu báo cáo trống của một kỳ cho mọi đơn vị trong danh mục")
-    t.add_argument("period")
-    t.add_argument("--out", type=Path, default=DEFAULT_TEMPLATES, help="thư mục ghi biểu mẫu (mỗi kỳ một thư mục con)")
-    t.add_argument("--register", type=Path, default=DEMO_REGISTER, help="thư mục danh mục (org_units.csv, agencies.csv)")
-    return p
+def _parser():
+    from orchestration.arguments import parser   # the arguments, their defaults and help, in Vietnamese
+
+    return parser()
 
 
 def _check_register(register: Path) -> None:
@@ -148,9 +130,33 @@ def _set_warehouse_aside(warehouse: Path) -> None:
               file=sys.stderr)
 
 
+def _prepare_dbt_manifest() -> None:
+    """The dbt manifest the definitions are built from, parsed now if missing or older than the dbt
+    sources: loading the definitions never parses (orchestration.dbt)."""
+    from orchestration.dbt import ManifestNotReady, ensure_manifest
+
+    try:
+        ensure_manifest()
+    except ManifestNotReady as exc:
+        raise CliError(str(exc)) from exc
+
+
+def instance_home(warehouse: Path) -> Path:
+    """The Dagster instance of this warehouse's runs: DAGSTER_HOME when the user set it, else
+    WAREHOUSE.dagster_home beside the file; given the project's settings when it has none
+    (orchestration.instance)."""
+    from orchestration import instance
+
+    home, _ = instance.home_for(warehouse)
+    return instance.ensure_home(home)
+
+
 def _build_locked(args, period: str) -> int:
-    os.environ.setdefault("DAGSTER_HOME", str(REPO / "dagster_home"))
     t0 = time.perf_counter()
+    _prepare_dbt_manifest()
+    home = instance_home(args.warehouse)
+
+    import warnings
 
     import dagster as dg
 
@@ -158,6 +164,9 @@ def _build_locked(args, period: str) -> int:
     from orchestration.instance import relax_event_log_durability
 
     relax_event_log_durability()
+    # partitioned asset checks are a Dagster preview we use knowingly (orchestration.partitions): this
+    # command's terminal is not the place for its warning
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
     defs = build_definitions(inbox=args.inbox.resolve(), register=args.register.resolve(),
                              out=args.out.resolve(), warehouse_path=args.warehouse)
@@ -170,7 +179,7 @@ def _build_locked(args, period: str) -> int:
         if not args.verbose:  # dagster-dbt echoes dbt's log on stdout: keep it in a file
             stack.enter_context(contextlib.redirect_stdout(stack.enter_context(open(log_path, "w", encoding="utf-8"))))
         stack.enter_context(progress.hand_terminal_to_steps())
-        instance = stack.enter_context(dg.DagsterInstance.get())
+        instance = stack.enter_context(dg.DagsterInstance.from_config(str(home)))
         _release_abandoned_runs(instance, args.warehouse)
         result = defs.resolve_job_def("build_period").execute_in_process(
             partition_key=period,

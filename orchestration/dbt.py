@@ -1,8 +1,11 @@
 """The dbt project as Dagster sees it, and the resource that runs `dbt build` for one half-year.
 
-The manifest is prebuilt (`dagster-dbt project prepare-and-package --file orchestration/dbt.py`); it is
-rebuilt here only when missing or older than the dbt sources, so loading the definitions does not parse
-dbt every time.
+The manifest is prebuilt (`make setup`: `dagster-dbt project prepare-and-package --file
+orchestration/dbt.py`). Importing this module or the definitions never parses dbt nor writes a file:
+`require_manifest` only checks that the manifest is there and newer than the dbt sources, and says how to
+prepare it otherwise. It is prepared explicitly by `make setup` (and `make ui`, `make test`), by `antq
+build` before it loads the definitions (`ensure_manifest`), and under `dagster dev` (Dagster's
+`prepare_if_dev` idiom: a model edited while the UI runs shows after "Reload definitions").
 
 Why not dagster-dbt's DbtCliResource: before each invocation it runs `dbt --version` in a subprocess
 (about 2.5 s here) and builds a dbt adapter in the calling process by loading every dbt macro (about
@@ -178,6 +181,14 @@ def _seed_partial_parse(target_path: Path) -> None:
         shutil.copy2(prebuilt, target_path / PARTIAL_PARSE)
 
 
+MAKE_SETUP_HINT = ("chạy `make setup` (hoặc `antq build ...`, hay `cd dbt_project && dagster-dbt project "
+                   "prepare-and-package --file ../orchestration/dbt.py`)")
+
+
+class ManifestNotReady(RuntimeError):
+    """The dbt manifest is missing or older than the dbt sources, outside the paths that prepare it."""
+
+
 def _sources_newer_than(manifest: Path) -> bool:
     if not manifest.exists():
         return True
@@ -188,8 +199,43 @@ def _sources_newer_than(manifest: Path) -> bool:
     return any(p.is_file() and p.stat().st_mtime > built for p in watched)
 
 
+def _is_dagster_dev() -> bool:
+    """`dagster dev` (and the code servers and run workers it starts) set DAGSTER_IS_DEV_CLI."""
+    return bool(os.environ.get("DAGSTER_IS_DEV_CLI"))
+
+
+def require_manifest() -> Path:
+    """The manifest's path, when it is there and up to date; called when the dbt assets are defined.
+    Reads file times only, except under `dagster dev`, where a missing or stale manifest is prepared
+    (the development path, as dagster-dbt's `DbtProject.prepare_if_dev`). Otherwise a missing or stale
+    manifest is an error that says how to prepare it: building assets from a manifest that does not
+    match the dbt project would show (and wire) models that dbt no longer builds."""
+    manifest = Path(dbt_project.manifest_path)
+    if not _sources_newer_than(manifest):
+        return manifest
+    if _is_dagster_dev():
+        return ensure_manifest()
+    state = "chưa có" if not manifest.exists() else "cũ hơn mã nguồn dbt (models, macros, tests, catalog)"
+    raise ManifestNotReady(f"manifest dbt {manifest} {state}: {MAKE_SETUP_HINT}")
+
+
 def ensure_manifest() -> Path:
-    if _sources_newer_than(dbt_project.manifest_path):
-        subprocess.run([DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
-                       check=True, cwd=DBT_DIR)
-    return dbt_project.manifest_path
+    """Parse the dbt project when its manifest is missing or older than its sources (writes
+    dbt_project/target/). Explicit: `antq build` calls it before loading the definitions. One parse at a
+    time: two builds starting together wait for each other, and the second finds the manifest fresh."""
+    from filelock import FileLock
+
+    manifest = Path(dbt_project.manifest_path)
+    if not _sources_newer_than(manifest):
+        return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(manifest.parent / "manifest.antq-parse.lock")):
+        if _sources_newer_than(manifest):
+            done = subprocess.run([DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(DBT_DIR),
+                                   "--profiles-dir", str(DBT_DIR)],
+                                  cwd=DBT_DIR, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                                  env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+            if done.returncode != 0:
+                lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+                raise ManifestNotReady(f"dbt parse lỗi: {lines[-1].strip() if lines else done.returncode}")
+    return manifest

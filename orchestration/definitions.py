@@ -51,7 +51,7 @@ def build_definitions(**paths) -> dg.Definitions:
         assets=dg.load_assets_from_modules(ASSET_MODULES),
         asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
         jobs=[build_job],
-        schedules=[half_yearly_build],
+        schedules=[half_yearly_build()],
         sensors=[inbox_sensor],
         resources=resources(**paths),
     )

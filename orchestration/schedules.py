@@ -1,8 +1,8 @@
 """The half-yearly build: on a day after the submission deadline, in January and July, build the
 half-year that has just closed (January: the previous year's H2; July: this year's H1).
 
-When it runs is set by environment variables read when the definitions load (README, "Vận hành"):
-ANTQ_SCHEDULE_DAY (day of the month; default the day after the submission deadline, which is
+When it runs is set by environment variables read when the definitions are built, by
+`half_yearly_build()`, never at import (docs/operations.md): ANTQ_SCHEDULE_DAY (day of the month; default the day after the submission deadline, which is
 ANTQ_SUBMISSION_DEADLINE_DAY, the 20th unless set, as dbt's mart_submissions reads it: so the 21st)
 and ANTQ_SCHEDULE_HOUR (default 6), in the province's time zone (periods.LOCAL_TIMEZONE).
 """
@@ -27,25 +27,32 @@ def _setting(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
-DEADLINE_DAY = _setting("ANTQ_SUBMISSION_DEADLINE_DAY", DEFAULT_DEADLINE_DAY, 1, 31)
-SCHEDULE_DAY = _setting("ANTQ_SCHEDULE_DAY", min(DEADLINE_DAY + 1, 31), 1, 31)
-SCHEDULE_HOUR = _setting("ANTQ_SCHEDULE_HOUR", DEFAULT_HOUR, 0, 23)
+def deadline_day() -> int:
+    """ANTQ_SUBMISSION_DEADLINE_DAY, as dbt's mart_submissions reads it (default the 20th)."""
+    return _setting("ANTQ_SUBMISSION_DEADLINE_DAY", DEFAULT_DEADLINE_DAY, 1, 31)
 
 
-@dg.schedule(
-    name="half_yearly_build",
-    cron_schedule=f"0 {SCHEDULE_HOUR} {SCHEDULE_DAY} {MONTHS} *",
-    execution_timezone=periods.LOCAL_TIMEZONE.key,
-    job_name=BUILD_JOB,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description=(f"Ngày {SCHEDULE_DAY} tháng 1 và tháng 7, {SCHEDULE_HOUR:02d}:00 (giờ Việt Nam): lập số liệu "
-                 "của kỳ 6 tháng vừa kết thúc"),
-)
-def half_yearly_build(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+def _build_tick(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     day = periods.local_day(context.scheduled_execution_time)
     period = periods.last_closed(day)
     return dg.RunRequest(
         run_key=f"schedule:{period}:{day.isoformat()}",   # one run per tick, even if the tick is retried
         partition_key=period,
         tags={"antq/period": period, "antq/source": "schedule"},
+    )
+
+
+def half_yearly_build() -> dg.ScheduleDefinition:
+    """The schedule, as the environment sets it when the definitions are built (not at import)."""
+    day = _setting("ANTQ_SCHEDULE_DAY", min(deadline_day() + 1, 31), 1, 31)
+    hour = _setting("ANTQ_SCHEDULE_HOUR", DEFAULT_HOUR, 0, 23)
+    return dg.ScheduleDefinition(
+        name="half_yearly_build",
+        cron_schedule=f"0 {hour} {day} {MONTHS} *",
+        execution_timezone=periods.LOCAL_TIMEZONE.key,
+        job_name=BUILD_JOB,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=(f"Ngày {day} tháng 1 và tháng 7, {hour:02d}:00 (giờ Việt Nam): lập số liệu "
+                     "của kỳ 6 tháng vừa kết thúc"),
+        execution_fn=_build_tick,
     )

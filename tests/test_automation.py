@@ -3,7 +3,6 @@ project's definitions (so partition keys and the job are checked as the daemon c
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 
 import dagster as dg
@@ -27,7 +26,7 @@ def _tick(when: dt.datetime):
 def test_schedule_fires_after_the_deadline_in_january_and_july_vietnam_time():
     schedule = defs.resolve_schedule_def("half_yearly_build")
     assert schedule.execution_timezone == "Asia/Ho_Chi_Minh"
-    assert schedule.cron_schedule == f"0 6 {schedules.DEADLINE_DAY + 1} 1,7 *"
+    assert schedule.cron_schedule == f"0 6 {schedules.deadline_day() + 1} 1,7 *"
     assert schedule.job_name == "build_period"
 
 
@@ -47,19 +46,16 @@ def test_schedule_requests_the_half_year_that_just_closed(when, period, local_da
 
 
 def test_schedule_day_and_hour_come_from_the_environment(monkeypatch):
-    try:
-        monkeypatch.setenv("ANTQ_SCHEDULE_DAY", "25")
-        monkeypatch.setenv("ANTQ_SCHEDULE_HOUR", "7")
-        assert importlib.reload(schedules).half_yearly_build.cron_schedule == "0 7 25 1,7 *"
-        monkeypatch.delenv("ANTQ_SCHEDULE_DAY")
-        monkeypatch.setenv("ANTQ_SUBMISSION_DEADLINE_DAY", "10")      # follows the deadline by default
-        assert importlib.reload(schedules).half_yearly_build.cron_schedule == "0 7 11 1,7 *"
-        monkeypatch.setenv("ANTQ_SCHEDULE_DAY", "32")
-        with pytest.raises(ValueError, match="ANTQ_SCHEDULE_DAY"):
-            importlib.reload(schedules)
-    finally:
-        monkeypatch.undo()
-        importlib.reload(schedules)
+    # read when the definitions are built, not when the module is imported
+    monkeypatch.setenv("ANTQ_SCHEDULE_DAY", "25")
+    monkeypatch.setenv("ANTQ_SCHEDULE_HOUR", "7")
+    assert schedules.half_yearly_build().cron_schedule == "0 7 25 1,7 *"
+    monkeypatch.delenv("ANTQ_SCHEDULE_DAY")
+    monkeypatch.setenv("ANTQ_SUBMISSION_DEADLINE_DAY", "10")      # follows the deadline by default
+    assert schedules.half_yearly_build().cron_schedule == "0 7 11 1,7 *"
+    monkeypatch.setenv("ANTQ_SCHEDULE_DAY", "32")
+    with pytest.raises(ValueError, match="ANTQ_SCHEDULE_DAY"):
+        schedules.half_yearly_build()
 
 
 # -- the inbox sensor --------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import dagster as dg
 
 import catalog
-from orchestration.partitions import half_year_partitions
+from orchestration.partitions import half_year_partitions, partitioned_asset_check
 from orchestration.progress import reporter
 from orchestration.resources import AntqPaths, Warehouse
 
@@ -87,7 +87,7 @@ def inbox(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wareho
         yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
 
 
-@dg.asset_check(asset=dg.AssetKey(["raw", "files"]), blocking=False, partitions_def=half_year_partitions)
+@partitioned_asset_check(asset=dg.AssetKey(["raw", "files"]), blocking=False)
 def no_rejected_files(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     """Every file of the period (or with no readable period) is readable; rejected ones are listed."""
     with warehouse.connect(read_only=True) as con:

@@ -4,12 +4,13 @@
 import dagster as dg
 
 import catalog
-from orchestration.partitions import half_year_partitions
+from orchestration.assets.warehouse import dbt_key
+from orchestration.partitions import half_year_partitions, partitioned_asset_check
 from orchestration.resources import AntqPaths, Warehouse
 
 
 @dg.asset(
-    deps=[dg.AssetKey("mart_indicators")],
+    deps=[dbt_key("mart_indicators")],
     group_name="publication",
     partitions_def=half_year_partitions,
     pool="warehouse",
@@ -34,7 +35,7 @@ def indicators_csv(context: dg.AssetExecutionContext, paths: AntqPaths, warehous
     })
 
 
-@dg.asset_check(asset=indicators_csv, blocking=True, partitions_def=half_year_partitions)
+@partitioned_asset_check(asset=indicators_csv, blocking=True)
 def every_indicator_published(context: dg.AssetCheckExecutionContext, paths: AntqPaths) -> dg.AssetCheckResult:
     """A failure of the pipeline itself: the file must hold every catalogue indicator for the province,
     and achieved never above total."""
@@ -54,7 +55,7 @@ def every_indicator_published(context: dg.AssetCheckExecutionContext, paths: Ant
 
 
 @dg.asset(
-    deps=[dg.AssetKey("mart_dq_findings")],
+    deps=[dbt_key("mart_dq_findings")],
     group_name="publication",
     partitions_def=half_year_partitions,
     pool="warehouse",

@@ -3,6 +3,9 @@ release record (manifest.json, changes against the previous release) under OUT/P
 
 import dagster as dg
 
+from orchestration.assets.publication import dq_findings_csv, indicators_csv
+from orchestration.assets.quality import auditors_report, data_docs
+from orchestration.assets.warehouse import dbt_key
 from orchestration.partitions import half_year_partitions
 from orchestration.resources import AntqPaths, Warehouse
 
@@ -11,8 +14,8 @@ _PREVIEW_CHARS = 6000
 
 @dg.asset(
     # after indicators_csv, so the blocking checks on the published figures hold the report back too
-    deps=[dg.AssetKey("indicators_csv"), dg.AssetKey("mart_indicators"), dg.AssetKey("mart_dq_findings"),
-          dg.AssetKey("mart_submissions"), dg.AssetKey("fct_models"), dg.AssetKey("dim_period")],
+    deps=[indicators_csv, *(dbt_key(name) for name in (
+        "mart_indicators", "mart_dq_findings", "mart_submissions", "fct_models", "dim_period"))],
     group_name="publication",
     partitions_def=half_year_partitions,
     pool="warehouse",
@@ -50,8 +53,7 @@ def report_documents(context: dg.AssetExecutionContext, paths: AntqPaths, wareho
 
 @dg.asset(
     # last: every file of the period is in the run's stage folder before it is published
-    deps=[report_documents, dg.AssetKey("indicators_csv"), dg.AssetKey("dq_findings_csv"),
-          dg.AssetKey("auditors_report"), dg.AssetKey("data_docs")],
+    deps=[report_documents, indicators_csv, dq_findings_csv, auditors_report, data_docs],
     group_name="publication",
     partitions_def=half_year_partitions,
     pool="warehouse",

@@ -1,25 +1,112 @@
 """dbt models (staging, intermediate, dimensions, facts, marts) and their tests as Dagster assets and
 asset checks. Each run passes its half-year to dbt as ANTQ_PERIOD (orchestration.dbt says why), and dbt
-runs only when what it reads changed since its last successful build of the warehouse."""
+runs only when what it reads changed since its last successful build of the warehouse.
 
+What the UI shows of them comes from the dbt YAML, through `AntqDbtTranslator`: a model's or seed's
+`description` (never its SQL), and for each dbt test the test's own `description` or, when it has none,
+a Vietnamese sentence saying what it checks. Other assets name dbt models by `dbt_key(model)`, the key
+dagster-dbt gives the model, never by a string of their own."""
+
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets, get_asset_key_for_model
 
-from orchestration.dbt import DbtBuild, dbt_inputs, dbt_project, ensure_manifest
+from orchestration.dbt import DbtBuild, dbt_inputs, dbt_project, require_manifest
 from orchestration.partitions import half_year_partitions
 from orchestration.resources import Warehouse
 
+_SEVERITY_VI = {"error": "lỗi", "warn": "cảnh báo"}
+
 
 class AntqDbtTranslator(DagsterDbtTranslator):
+    """dbt resources as antq shows them: group `warehouse`, Vietnamese descriptions from the YAML."""
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return "warehouse"
 
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """The YAML `description` of the model, seed or source; never its raw SQL."""
+        text = (dbt_resource_props.get("description") or "").strip()
+        if text:
+            return text
+        kind = {"model": "Bảng", "seed": "Danh mục (seed)", "snapshot": "Ảnh chụp (snapshot)",
+                "source": "Bảng nguồn"}.get(dbt_resource_props.get("resource_type"), "Bảng")
+        path = dbt_resource_props.get("original_file_path")
+        return f"{kind} {dbt_resource_props['name']} của dbt" + (f" ({path})" if path else "")
 
-ensure_manifest()  # a fresh clone or edited models: parse once, before the decorator reads it
+    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
+                             project) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        return spec._replace(description=test_description(manifest, manifest["nodes"][unique_id]))
+
+
+def _node_name(manifest: Mapping[str, Any], unique_id: str | None) -> str | None:
+    node = manifest.get("nodes", {}).get(unique_id) or manifest.get("sources", {}).get(unique_id)
+    return node.get("name") if node else None
+
+
+def _ref_name(text: str | None) -> str:
+    """"ref('dim_org_unit')" -> "dim_org_unit"."""
+    found = re.search(r"""ref\(\s*['"]([^'"]+)['"]""", text or "")
+    return found.group(1) if found else (text or "?")
+
+
+def _values(values) -> str:
+    return ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in values or [])
+
+
+def test_description(manifest: Mapping[str, Any], test: Mapping[str, Any]) -> str:
+    """What a dbt test checks, for the UI: its YAML `description` (or `meta.description`) when it has
+    one, else a Vietnamese sentence from the test's kind and arguments, ending with the test's kind and,
+    when it only warns or looks at some rows, that too."""
+    own = (test.get("description") or (test.get("meta") or {}).get("description")
+           or ((test.get("config") or {}).get("meta") or {}).get("description") or "").strip()
+    if own:
+        return own
+    meta = test.get("test_metadata") or {}
+    kind = meta.get("name")
+    kwargs = meta.get("kwargs") or {}
+    table = _node_name(manifest, test.get("attached_node")) or next(
+        (n for n in map(lambda u: _node_name(manifest, u), test.get("depends_on", {}).get("nodes", [])) if n), "?")
+    column = kwargs.get("column_name") or test.get("column_name")
+    if kind == "not_null":
+        text = f"Cột {column} của {table} không được trống"
+    elif kind == "unique":
+        text = f"Mỗi giá trị của cột {column} trong {table} chỉ xuất hiện một lần"
+    elif kind == "accepted_values":
+        text = f"Cột {column} của {table} chỉ nhận các giá trị {_values(kwargs.get('values'))}"
+    elif kind == "relationships":
+        text = (f"Mỗi giá trị của cột {column} trong {table} đều có trong cột {kwargs.get('field')} "
+                f"của {_ref_name(kwargs.get('to'))}")
+    elif kind == "unique_combination_of_columns":
+        text = (f"Mỗi tổ hợp ({', '.join(kwargs.get('combination_of_columns') or [])}) "
+                f"chỉ xuất hiện một lần trong {table}")
+    elif kind == "expression_is_true":
+        text = f"Mọi dòng của {table} thỏa điều kiện `{kwargs.get('expression')}`"
+    elif kind == "is_half_year_key":
+        text = f"Cột {column} của {table} là mã kỳ 6 tháng dạng NĂM-H1 hoặc NĂM-H2"
+    elif kind:
+        text = f"Kiểm thử {kind} trên " + (f"cột {column} của {table}" if column else table)
+    else:
+        text = (f"Kiểm thử riêng {test['name']} ({test.get('original_file_path')}) trên {table}: "
+                "không được có dòng nào vi phạm")
+    config = test.get("config") or {}
+    notes = [f"{kind or 'singular'}"]
+    if config.get("where"):
+        notes.append(f"chỉ xét các dòng có {config['where']}")
+    severity = str(config.get("severity") or "error").lower()
+    if severity != "error":
+        notes.append(f"mức {_SEVERITY_VI.get(severity, severity)}")
+    return f"{text} ({'; '.join(notes)})"
+
+
+require_manifest()   # missing or stale: a clear error (or prepared under `dagster dev`), nothing written
 
 translator = AntqDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
@@ -84,3 +171,9 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtBuild, warehouse
             )
     if result.returncode != 0:
         raise dg.Failure(description=f"dbt build lỗi: {result.first_error() or 'xem nhật ký dbt'}")
+
+
+def dbt_key(model: str) -> dg.AssetKey:
+    """The asset key dagster-dbt gives the dbt model, seed or snapshot `model` (a KeyError names it when
+    the model is gone): how the other assets depend on dbt models."""
+    return get_asset_key_for_model([warehouse_models], model)
