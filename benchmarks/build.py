@@ -52,10 +52,10 @@ from pathlib import Path
 import yaml
 
 from benchmarks import procmem, province
+from catalog import REPO
 from benchmarks.dagster_ui import UiRunError, ui_run
 from benchmarks.floor import measure_floor
 
-REPO = Path(__file__).resolve().parent.parent
 PERIOD = province.PERIOD
 DEFAULT_SIZES = (124, 600, 2500, 10575)
 DEFAULT_CACHE = REPO / "var" / "bench"

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent          # the repository: every module that needs its root takes it from here
 
 
 @cache

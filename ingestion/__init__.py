@@ -9,5 +9,6 @@
 - schema.py     the raw tables' columns, derived from catalog/workbook.yaml
 - warehouse.py  creates the raw tables and bulk-inserts rows through Arrow
 - reasons.py    the Vietnamese wording of every reason recorded
+- digest.py     the SHA-256 of a file (inbox files, register files, published files)
 - normalize.py  text matching keys (NFC, case, whitespace, tone-mark placement, characters that show nothing)
 """

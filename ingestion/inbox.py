@@ -30,7 +30,8 @@ import pyarrow as pa
 from ingestion.reasons import reason
 from ingestion.schema import CELL_ISSUES, FILES, submission_tables
 from ingestion.warehouse import arrow_table, delete_source_files, ensure_raw_tables, insert_arrow
-from ingestion.workbook import INGESTED, UNREADABLE_FILE, ParsedFile, parse_many, sha256_of
+from ingestion.digest import sha256_of
+from ingestion.workbook import INGESTED, UNREADABLE_FILE, ParsedFile, parse_many
 
 SERIAL_BELOW = 32            # smaller batches are parsed in this process: a pool costs more than it saves
 MAX_CHUNK = 32               # files per worker task at most; smaller tasks even out the workers' ends

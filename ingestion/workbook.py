@@ -13,7 +13,6 @@ A blank template of `antq template` that nobody filled in is told from a submiss
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import posixpath
 import re
@@ -27,6 +26,7 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook
 
 import catalog
+from ingestion.digest import sha256_of
 from ingestion.cells import INVALID_VALUE, ExcelError, Rule, convert, raw_text, rule
 from ingestion.excel_errors import Positions, error_cells
 from ingestion.normalize import text_key
@@ -174,14 +174,6 @@ def register_row_limits(con) -> dict[str, int]:
 @cache
 def _floors() -> dict[str, int]:
     return row_limits()
-
-
-def sha256_of(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def parse_workbook(path: str | os.PathLike, source_file: str, *, file_sha256: str | None = None,

@@ -36,7 +36,8 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtProject
 
-REPO = Path(__file__).resolve().parent.parent
+from catalog import REPO
+
 DBT_DIR = REPO / "dbt_project"
 
 # The dbt of this interpreter's environment, whether or not the venv is on PATH.

@@ -1,8 +1,7 @@
 """Where antq reads and writes when no option says otherwise (contract section 7: the bundled demo).
 Plain Python, so the CLI can check its arguments and write templates without importing Dagster."""
-from pathlib import Path
+from catalog import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 DEMO_INBOX = REPO / "demo" / "inbox"
 DEMO_REGISTER = REPO / "demo" / "register"
 DEFAULT_OUT = REPO / "out"

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import catalog
+from catalog import REPO
+from ingestion.digest import sha256_of
 from reports import vn_format
 
 REGISTER_FILES = ("org_units.csv", "agencies.csv")
 MANIFEST, CHANGES_MD, CHANGES_JSON = "manifest.json", "changes.md", "changes.json"
 RELEASES = "releases"
 KEPT_FILES = ("indicators.csv", "dq_findings.csv")  # copied into each release, for the next comparison
-REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,6 @@ class Release:
     folder: Path
     manifest: dict
     changes: dict
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def input_files(con, period: str) -> list[dict]:
@@ -68,7 +61,7 @@ def unit_names(con, period: str) -> dict[str, str]:
 
 def register_version(register_dir: Path) -> dict:
     """The register's version: SHA-256 of its two CSV files, and one SHA-256 over both."""
-    files = {name: sha256_file(Path(register_dir) / name) for name in REGISTER_FILES}
+    files = {name: sha256_of(Path(register_dir) / name) for name in REGISTER_FILES}
     combined = hashlib.sha256("".join(f"{name} {sha}\n" for name, sha in files.items()).encode()).hexdigest()
     return {"sha256": combined, "files": files}
 
@@ -101,8 +94,8 @@ def publish(period_dir: Path, period: str, *, inputs: list[dict], register_dir: 
     for name in KEPT_FILES:
         if not (period_dir / name).is_file():
             raise FileNotFoundError(f"chưa có tệp {name} của kỳ {period} trong {period_dir}")
-    published = {name: sha256_file(period_dir / name) for name in KEPT_FILES}
-    published.update({Path(p).relative_to(period_dir).as_posix(): sha256_file(p) for p in outputs})
+    published = {name: sha256_of(period_dir / name) for name in KEPT_FILES}
+    published.update({Path(p).relative_to(period_dir).as_posix(): sha256_of(p) for p in outputs})
     content = {
         "inputs": inputs,
         "register": register_version(register_dir),

@@ -48,8 +48,8 @@ def test_first_then_identical_then_changed(tmp_path, register):
     assert (first.number, first.is_new, first.changes["first_release"]) == (1, True, True)
     manifest = json.loads((period_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["build_time"] == NOW.isoformat(timespec="seconds")
-    assert manifest["register"]["files"]["org_units.csv"] == release.sha256_file(register / "org_units.csv")
-    assert manifest["outputs"]["bao_cao_2021-H1.docx"] == release.sha256_file(period_dir / "bao_cao_2021-H1.docx")
+    assert manifest["register"]["files"]["org_units.csv"] == release.sha256_of(register / "org_units.csv")
+    assert manifest["outputs"]["bao_cao_2021-H1.docx"] == release.sha256_of(period_dir / "bao_cao_2021-H1.docx")
     assert "lần phát hành đầu tiên" in (period_dir / "changes.md").read_text(encoding="utf-8")
 
     same = _publish(period_dir, register, INPUTS, _files(period_dir, 299882))
