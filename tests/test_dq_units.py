@@ -68,7 +68,7 @@ def test_suites_are_complete_data():
 
 
 def test_findings_model_spells_agency_kinds_as_the_workbook_does():
-    sql = (REPO / "dbt_project/models/intermediate/int_findings.sql").read_text(encoding="utf-8")
+    sql = (REPO / "dbt_project/models/findings/findings_rows.sql").read_text(encoding="utf-8")
     spelled = dict(re.findall(r"'(\w+)': '([^']+)'", re.search(r"agency_kind_vi = \{([^}]*)\}", sql).group(1)))
     vocab = catalog.workbook()["vocab"]["agency_kind"]
     assert spelled == {key: words[0] for key, words in vocab.items()}

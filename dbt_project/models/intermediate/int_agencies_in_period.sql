@@ -5,7 +5,7 @@ select
     p.period_key as period,
     a.*
 from {{ ref('int_periods_built') }} as p
-join {{ ref('dim_agency') }} as a
+join {{ ref('int_agencies') }} as a
     on {{ valid_on('a', 'p.period_end') }}
 where exists (
         select 1 from {{ ref('int_org_units_in_period') }} as u

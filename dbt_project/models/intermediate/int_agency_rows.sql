@@ -15,12 +15,7 @@ annotated as (
         g.agency_name as register_name,
         g.agency_name_key as register_name_key,
         g.managed_by,
-        case when r.agency_code is not null then row_number() over (
-            partition by r.source_file, r.agency_code order by r.row_number
-        ) end as code_rank,
-        case when r.agency_code is not null then min(r.row_number) over (
-            partition by r.source_file, r.agency_code
-        ) end as first_row_number
+        {{ code_rank('r.agency_code') }}
     from rows_ as r
     left join {{ ref('int_agencies_in_period') }} as g
         on g.period = r.period

@@ -1,7 +1,16 @@
--- What each fact adds to each indicator of contract section 4, with the district and province it rolls
--- up to. mart_indicators sums these per scope; keeping the rules here keeps them in one place.
+-- What each counted unit and row adds to each indicator of contract section 4, with the district and
+-- province it rolls up to. mart_indicators sums these per scope; keeping the rules here keeps them in one
+-- place. It reads the intermediate models the facts publish (int_unit_status, the counted rows of
+-- int_*_rows), never the facts themselves.
 with status as (
-    select * from {{ ref('fct_unit_status') }}
+    select * from {{ ref('int_unit_status') }}
+),
+
+counted_models as (
+    select period, province_code, district_code, model_group,
+        case when reporter_level = 'commune' then reporter_code end as commune_code
+    from {{ ref('int_model_rows') }}
+    where is_counted
 ),
 
 plan_and_safe as (
@@ -31,21 +40,22 @@ plan_and_safe as (
 households as (
     select period, province_code, district_code, 'safe_registered.households' as indicator,
         households_registered as achieved, households_total as total
-    from {{ ref('fct_village_households') }}
+    from {{ ref('int_village_rows') }}
+    where households_counted
 ),
 
 models as (
     select period, province_code, district_code, 'models.total' as indicator, 1::bigint as achieved, null::bigint as total
-    from {{ ref('fct_models') }}
+    from counted_models
     union all
     select period, province_code, district_code, 'models.group_' || model_group, 1::bigint, null::bigint
-    from {{ ref('fct_models') }}
+    from counted_models
 ),
 
 communes_covered as (
     select c.period, c.province_code, c.district_code, 'models.communes_covered' as indicator,
         cast(exists (
-            select 1 from {{ ref('fct_models') }} as m
+            select 1 from counted_models as m
             where m.period = c.period and m.commune_code = c.unit_code
         ) as bigint) as achieved,
         1::bigint as total
@@ -60,7 +70,8 @@ force_support as (
             when 'hardship_subsidy' then 'force_support.hardship_subsidies'
         end as indicator,
         1::bigint as achieved, null::bigint as total
-    from {{ ref('fct_force_support') }}
+    from {{ ref('int_force_support_rows') }}
+    where is_counted
 ),
 
 awards as (
@@ -71,7 +82,8 @@ awards as (
             when award_type = 'commendation' and recipient_kind = 'individual' then 'awards.commendation_individuals'
         end as indicator,
         1::bigint as achieved, null::bigint as total
-    from {{ ref('fct_awards') }}
+    from {{ ref('int_award_rows') }}
+    where is_counted
 )
 
 select * from (

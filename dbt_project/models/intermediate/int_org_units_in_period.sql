@@ -3,5 +3,5 @@ select
     p.period_key as period,
     u.*
 from {{ ref('int_periods_built') }} as p
-join {{ ref('dim_org_unit') }} as u
+join {{ ref('int_org_units') }} as u
     on {{ valid_on('u', 'p.period_end') }}

@@ -3,7 +3,7 @@
 -- project (seconds), a changed environment variable only the models that read it.
 {% set period = var('period', none) or env_var('ANTQ_PERIOD', '') %}
 select distinct p.*
-from {{ ref('dim_period') }} as p
+from {{ ref('int_half_years') }} as p
 where p.period_key in (select period from {{ ref('stg_files') }} where period is not null)
 {% if period %}
    or p.period_key = '{{ period }}'

@@ -13,12 +13,7 @@ annotated as (
         u.org_unit_code is not null as unit_known,
         u.org_unit_name as register_name,
         u.org_unit_name_key as register_name_key,
-        case when r.village_code is not null then row_number() over (
-            partition by r.source_file, r.village_code order by r.row_number
-        ) end as code_rank,
-        case when r.village_code is not null then min(r.row_number) over (
-            partition by r.source_file, r.village_code
-        ) end as first_row_number
+        {{ code_rank('r.village_code') }}
     from rows_ as r
     left join {{ ref('int_org_units_in_period') }} as u
         on u.period = r.period

@@ -1,16 +1,2 @@
--- Agencies, enterprises and schools of the register with the province each belongs to: the register's
--- province_code (contract section 2; ingestion/register.py fills it in when the optional column is blank
--- or absent: the agency's district's province, else the register's only province).
-select
-    a.agency_code,
-    a.agency_name,
-    a.agency_name_key,
-    a.agency_kind,
-    a.managed_by,
-    a.district_code,
-    a.valid_from,
-    a.valid_to,
-    coalesce(a.province_code, d.province_code) as province_code
-from {{ ref('stg_register_agencies') }} as a
-left join {{ ref('dim_org_unit') }} as d
-    on d.org_unit_code = a.district_code
+-- Agencies, enterprises and schools of the register with the province each belongs to (built in int_agencies).
+select * from {{ ref('int_agencies') }}

@@ -13,26 +13,18 @@ contributions as (
     select * from {{ ref('int_indicator_contributions') }}
 ),
 
-by_province as (
-    select period, province_code as org_unit_code, indicator,
-        sum(cast(achieved as hugeint)) as achieved, sum(cast(total as hugeint)) as total
-    from contributions
-    where province_code is not null
-    group by all
-),
-
-by_district as (
-    select period, district_code as org_unit_code, indicator,
-        sum(cast(achieved as hugeint)) as achieved, sum(cast(total as hugeint)) as total
-    from contributions
-    where district_code is not null
-    group by all
-),
-
 sums as (
-    select * from by_province
-    union all
-    select * from by_district
+    -- one pass, two groupings: per province and per district. A contribution without a district (the
+    -- province's own workbook and agencies, communes directly under the province) only reaches the province.
+    select
+        period,
+        case when grouping(district_code) = 0 then district_code else province_code end as org_unit_code,
+        indicator,
+        sum(cast(achieved as hugeint)) as achieved,
+        sum(cast(total as hugeint)) as total
+    from contributions
+    group by grouping sets ((period, province_code, indicator), (period, district_code, indicator))
+    having case when grouping(district_code) = 0 then district_code else province_code end is not null
 )
 
 select

@@ -1,5 +1,6 @@
--- Data-quality findings per period (contract sections 5 and 6) with severity from the check catalogue,
--- and the district and commune each belongs to, for the auditors' report. The message is rendered
+-- Data-quality findings per period (contract sections 5 and 6): the union of the findings_* models (one per
+-- family of checks), with severity from the check catalogue and the district and commune each belongs to,
+-- for the auditors' report. It sits in the findings layer, after the models it unions (README.md). The message is rendered
 -- from catalog/checks.csv with `params` when the files are written.
 --
 -- A finding in a workbook belongs to the workbook's reporter (where it must be corrected), even when its
@@ -15,7 +16,16 @@
 -- The order is total: after the columns people sort by, every remaining column of the finding breaks ties
 -- (reports/published.py orders the same way), so the same inputs always publish the same bytes.
 {% set limit = env_var('ANTQ_FINDINGS_PER_FILE_LIMIT', var('findings_per_file_limit') | string) | int %}
-with findings as (
+{% set families = ['findings_files', 'findings_units', 'findings_rows', 'findings_cross_period', 'findings_awards'] %}
+with all_findings as (
+    {%- for family in families %}
+    select period, check_code, org_unit_code, source_file, sheet_name, row_number, value_raw, params
+    from {{ ref(family) }}
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+findings as (
     select
         f.period,
         f.check_code,
@@ -29,7 +39,7 @@ with findings as (
         f.params,
         case when s.reporter_known then s.district_code else coalesce(u.district_code, g.district_code) end as district_code,
         case when s.reporter_known then s_u.commune_code else u.commune_code end as commune_code
-    from {{ ref('int_findings') }} as f
+    from all_findings as f
     join {{ ref('dim_check') }} as c on c.code = f.check_code
     left join {{ ref('severities') }} as sv on sv.severity = c.severity
     left join {{ ref('dim_org_unit') }} as u on u.org_unit_code = f.org_unit_code
