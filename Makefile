@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 UV_VERSION := 0.13.9
 PY_DIRS := catalog demo ingestion expectations reports orchestration benchmarks
 
-.PHONY: setup bytecode demo test bench bench-build ui clean
+.PHONY: setup bytecode demo test lint bench bench-build ui clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2
+
+# ruff (configured in pyproject.toml): lint and format, both clean; `ruff format .` fixes the format
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: setup
 	$(BIN)/python -m benchmarks.ingest --n 1000

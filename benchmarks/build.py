@@ -18,7 +18,8 @@ under --cache, N<size>/, reused while its complete.json marker is there):
     the CLI's warm build.
 
 How to read the table. Per size: the floor; cold and warm totals and their ratios to the floor; then
-wall seconds and peak memory (MiB) of each stage of the cold and the warm build. Stages come from the Dagster instance after the run: each step (register, inbox,
+wall seconds and peak memory (MiB) of each stage of the cold and the warm build. Stages come from the
+Dagster instance after the run: each step (register, inbox,
 warehouse_models, data_docs, report_documents, ...; steps under 0.3 s at every size are summed as "other
 steps"), "startup" (process start to the first step: imports, the register check, loading the
 definitions - its "definitions load" part is what the CLI prints - and starting the run), "between/after
@@ -32,6 +33,7 @@ with ✓ / ✗. With --repeat K every figure is the median of K runs (the increm
 measured once). It is a measurement, not a test: it always exits 0. The machine may be shared: read
 the load average printed at the top.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,29 +54,36 @@ from pathlib import Path
 import yaml
 
 from benchmarks import procmem, province
-from catalog import REPO
 from benchmarks.dagster_ui import UiRunError, ui_run
 from benchmarks.floor import measure_floor
+from catalog import REPO
 
 PERIOD = province.PERIOD
 DEFAULT_SIZES = (124, 600, 2500, 10575)
 DEFAULT_CACHE = REPO / "var" / "bench"
 MiB = 1024 * 1024
 GiB = 1024 * MiB
-SHOWN_STEP_S = 0.3            # a step under this at every size is summed into "other steps"
-NOISE_S = 0.5                 # growth is flagged only for stages over this at the larger size
-SUPERLINEAR = 1.07            # flagged when stage growth > this x data growth
+SHOWN_STEP_S = 0.3  # a step under this at every size is summed into "other steps"
+NOISE_S = 0.5  # growth is flagged only for stages over this at the larger size
+SUPERLINEAR = 1.07  # flagged when stage growth > this x data growth
 
 STARTUP, DEFINITIONS, OTHER, BETWEEN, OUTSIDE, TOTAL = (
-    "startup (to 1st step)", "  of which definitions load", "other steps", "between/after steps",
-    "outside steps", "total")
+    "startup (to 1st step)",
+    "  of which definitions load",
+    "other steps",
+    "between/after steps",
+    "outside steps",
+    "total",
+)
 
 
 # --- one build --------------------------------------------------------------------------------------
 
+
 @dataclass
 class Build:
     """One `antq build` subprocess: wall times (s) and peak memory (bytes) per stage."""
+
     kind: str
     ok: bool = False
     error: str | None = None
@@ -95,6 +104,7 @@ class Build:
 @dataclass
 class Scratch:
     """Where one cold+warm pair writes: its own DAGSTER_HOME, out folder and warehouse."""
+
     root: Path
     inbox: Path
     register: Path
@@ -135,8 +145,18 @@ def new_scratch(parent: Path, inbox: Path, register: Path) -> Scratch:
 def antq_command(s: Scratch) -> list[str]:
     script = Path(sys.executable).parent / "antq"
     head = [str(script)] if script.exists() else [sys.executable, "-m", "orchestration.cli"]
-    return head + ["build", PERIOD, "--inbox", str(s.inbox), "--register", str(s.register),
-                   "--out", str(s.out), "--warehouse", str(s.warehouse)]
+    return head + [
+        "build",
+        PERIOD,
+        "--inbox",
+        str(s.inbox),
+        "--register",
+        str(s.register),
+        "--out",
+        str(s.out),
+        "--warehouse",
+        str(s.warehouse),
+    ]
 
 
 def _clean_env(home: Path) -> dict:
@@ -149,9 +169,16 @@ def run_build(kind: str, s: Scratch, timeout: float) -> Build:
     """Run the build, sampling the process tree's memory; then read its steps from the instance."""
     build = Build(kind)
     started_epoch, started = time.time(), time.perf_counter()
-    proc = subprocess.Popen(antq_command(s), cwd=REPO, env=_clean_env(s.home), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        antq_command(s),
+        cwd=REPO,
+        env=_clean_env(s.home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
     with procmem.TreeSampler(proc.pid) as sampler:
         try:
             stdout, stderr = proc.communicate(timeout=timeout)
@@ -195,8 +222,11 @@ def step_windows(home: Path, run_prefix: str | None) -> tuple[str | None, dict[s
         run = next((r for r in runs if run_prefix and r.run_id.startswith(run_prefix)), runs[0] if runs else None)
         if run is None:
             return None, {}
-        return run.run_id, {st.step_key: (st.start_time, st.end_time)
-                            for st in instance.get_run_step_stats(run.run_id) if st.start_time and st.end_time}
+        return run.run_id, {
+            st.step_key: (st.start_time, st.end_time)
+            for st in instance.get_run_step_stats(run.run_id)
+            if st.start_time and st.end_time
+        }
 
 
 def _union_length(windows: list[tuple[float, float]]) -> float:
@@ -211,8 +241,9 @@ def _union_length(windows: list[tuple[float, float]]) -> float:
     return total
 
 
-def attribute(build: Build, windows: dict[str, tuple[float, float]], started: float,
-              samples: list[tuple[float, int, int | None]]) -> None:
+def attribute(
+    build: Build, windows: dict[str, tuple[float, float]], started: float, samples: list[tuple[float, int, int | None]]
+) -> None:
     """Stage times from the step windows; each memory sample to the stage running when it was taken."""
     build.steps = {k: b - a for k, (a, b) in windows.items()}
     build.step_order = sorted(windows, key=lambda k: windows[k][0])
@@ -247,17 +278,25 @@ def median_build(builds: list[Build]) -> Build | None:
     rss_keys = set(k for b in ok for k in b.stage_rss)
     pss_keys = set(k for b in ok for k in b.stage_pss)
     peak_pss = med(b.peak_pss for b in ok)
-    return Build(kind=ok[0].kind, ok=True, total=med(b.total for b in ok),
-                 definitions=med(b.definitions for b in ok), startup=med(b.startup for b in ok),
-                 between=med(b.between for b in ok), outside=med(b.outside for b in ok),
-                 steps={k: med(b.steps.get(k) for b in ok) for k in keys}, step_order=keys,
-                 peak_rss=int(med(b.peak_rss for b in ok)),
-                 peak_pss=int(peak_pss) if peak_pss is not None else None,
-                 stage_rss={k: int(med(b.stage_rss.get(k) for b in ok)) for k in rss_keys},
-                 stage_pss={k: int(med(b.stage_pss.get(k) for b in ok)) for k in pss_keys})
+    return Build(
+        kind=ok[0].kind,
+        ok=True,
+        total=med(b.total for b in ok),
+        definitions=med(b.definitions for b in ok),
+        startup=med(b.startup for b in ok),
+        between=med(b.between for b in ok),
+        outside=med(b.outside for b in ok),
+        steps={k: med(b.steps.get(k) for b in ok) for k in keys},
+        step_order=keys,
+        peak_rss=int(med(b.peak_rss for b in ok)),
+        peak_pss=int(peak_pss) if peak_pss is not None else None,
+        stage_rss={k: int(med(b.stage_rss.get(k) for b in ok)) for k in rss_keys},
+        stage_pss={k: int(med(b.stage_pss.get(k) for b in ok)) for k in pss_keys},
+    )
 
 
 # --- one size ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class SizeResult:
@@ -266,7 +305,7 @@ class SizeResult:
     floor: dict | None = None
     cold: list[Build] = field(default_factory=list)
     warm: list[Build] = field(default_factory=list)
-    prime: Build | None = None             # the unmeasured first build of --no-cold
+    prime: Build | None = None  # the unmeasured first build of --no-cold
     incremental: Build | None = None
     ui: dict | None = None
     gave_up: str | None = None
@@ -302,7 +341,7 @@ def remove_stale_scratch(cache: Path) -> None:
 
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)                 # signal 0: nothing is sent, only whether the process exists
+        os.kill(pid, 0)  # signal 0: nothing is sent, only whether the process exists
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -317,8 +356,10 @@ def _say(text: str) -> None:
 def _build_line(n: int, b: Build) -> str:
     if not b.ok:
         return f"  N={n} {b.kind}: FAILED after {b.total:.1f} s - {b.error}"
-    return (f"  N={n} {b.kind}: {b.total:.1f} s (definitions {b.definitions or 0:.1f} s), "
-            f"peak RSS {b.peak_rss / MiB:.0f} MiB, PSS {_mib(b.peak_pss, 0).strip()} MiB")
+    return (
+        f"  N={n} {b.kind}: {b.total:.1f} s (definitions {b.definitions or 0:.1f} s), "
+        f"peak RSS {b.peak_rss / MiB:.0f} MiB, PSS {_mib(b.peak_pss, 0).strip()} MiB"
+    )
 
 
 def measure_size(n: int, args, *, largest: bool, smallest: bool) -> SizeResult:
@@ -331,7 +372,8 @@ def measure_size(n: int, args, *, largest: bool, smallest: bool) -> SizeResult:
     try:
         floors = [measure_floor(inbox, register) for _ in range(args.repeat)]
         result.floor = asdict(min(floors, key=lambda f: f.seconds)) | {
-            "seconds": statistics.median(f.seconds for f in floors)}
+            "seconds": statistics.median(f.seconds for f in floors)
+        }
         _say(f"  N={n} floor: {result.floor['seconds']:.2f} s")
         scratch = _cold_and_warm(n, args, result, work, inbox, register)
         if scratch is None:
@@ -353,7 +395,7 @@ def _cold_and_warm(n: int, args, result: SizeResult, work: Path, inbox: Path, re
     """Cold then warm builds (K pairs, or one unmeasured first build then K warm with --no-cold);
     the scratch of the last pair, or None when a build failed or timed out."""
     scratch = None
-    for k in range(1 if args.no_cold else args.repeat):
+    for _ in range(1 if args.no_cold else args.repeat):
         scratch = new_scratch(work, inbox, register)
         first = run_build("prime" if args.no_cold else "cold", scratch, args.timeout_per_build)
         _say(_build_line(n, first))
@@ -386,17 +428,28 @@ def _incremental(n: int, args, s: Scratch) -> Build:
 
 def _ui(n: int, args, s: Scratch) -> dict:
     try:
-        run = ui_run(home=s.home, inbox=s.inbox, register=s.register, out=s.out, warehouse=s.warehouse,
-                     partition=PERIOD, log_file=s.root / "dagster_dev.log", timeout=args.timeout_per_build)
+        run = ui_run(
+            home=s.home,
+            inbox=s.inbox,
+            register=s.register,
+            out=s.out,
+            warehouse=s.warehouse,
+            partition=PERIOD,
+            log_file=s.root / "dagster_dev.log",
+            timeout=args.timeout_per_build,
+        )
     except (UiRunError, OSError) as exc:
         _say(f"  N={n} UI run: FAILED - {exc}")
         return {"ok": False, "error": str(exc)}
-    _say(f"  N={n} UI run: {run.status}, launch to end {run.launch_to_end_s:.1f} s "
-         f"(run {run.run_s or 0:.1f} s, queued {run.queued_s or 0:.1f} s; server ready in {run.server_start_s:.1f} s)")
+    _say(
+        f"  N={n} UI run: {run.status}, launch to end {run.launch_to_end_s:.1f} s "
+        f"(run {run.run_s or 0:.1f} s, queued {run.queued_s or 0:.1f} s; server ready in {run.server_start_s:.1f} s)"
+    )
     return {"ok": run.status == "SUCCESS", **asdict(run)}
 
 
 # --- the report -------------------------------------------------------------------------------------
+
 
 def _s(v: float | None, width: int = 7) -> str:
     return f"{v:{width}.1f}" if v is not None else " " * (width - 1) + "-"
@@ -449,23 +502,31 @@ def size_block(r: SizeResult, shown: list[str]) -> list[str]:
     info = r.info
     lines = [f"N = {r.n:,} communes"]
     if info:
-        lines[0] += (f": {info['workbooks']:,} workbooks ({info['districts']:,} districts, {info['villages']:,} "
-                     f"villages, {info['agencies']:,} agencies, {info['resubmissions']} resubmitted)")
+        lines[0] += (
+            f": {info['workbooks']:,} workbooks ({info['districts']:,} districts, {info['villages']:,} "
+            f"villages, {info['agencies']:,} agencies, {info['resubmissions']} resubmitted)"
+        )
     f = r.floor
     if f:
-        lines.append(f"  floor {f['seconds']:.2f} s (read {f['read_seconds']:.2f} s, insert {f['insert_seconds']:.2f} s, "
-                     f"SQL {f['sql_seconds']:.2f} s; {f['rows']:,} rows)")
+        lines.append(
+            f"  floor {f['seconds']:.2f} s (read {f['read_seconds']:.2f} s, insert {f['insert_seconds']:.2f} s, "
+            f"SQL {f['sql_seconds']:.2f} s; {f['rows']:,} rows)"
+        )
     cold, warm = r.cold_median, r.warm_median
     for label, b in (("cold", cold), ("warm", warm)):
         if b and f:
-            lines.append(f"  {label} {b.total:7.1f} s = {b.total / f['seconds']:6.1f} x floor, "
-                         f"peak RSS {b.peak_rss / MiB:,.0f} MiB, PSS {_mib(b.peak_pss, 0).strip()} MiB")
+            lines.append(
+                f"  {label} {b.total:7.1f} s = {b.total / f['seconds']:6.1f} x floor, "
+                f"peak RSS {b.peak_rss / MiB:,.0f} MiB, PSS {_mib(b.peak_pss, 0).strip()} MiB"
+            )
     if r.gave_up:
         lines.append(f"  GAVE UP on this size: {r.gave_up}")
     if not (cold or warm):
         return lines
     lw = label_width(shown)
-    lines.append(f"  {'stage':{lw}} {'cold s':>7} {'RSS MiB':>8} {'PSS MiB':>8}   {'warm s':>7} {'RSS MiB':>8} {'PSS MiB':>8}")
+    lines.append(
+        f"  {'stage':{lw}} {'cold s':>7} {'RSS MiB':>8} {'PSS MiB':>8}   {'warm s':>7} {'RSS MiB':>8} {'PSS MiB':>8}"
+    )
     cs, ws = stages(cold, shown), stages(warm, shown)
     for stage in dict.fromkeys([*cs, *ws]):
         c, w = cs.get(stage, (None,) * 3), ws.get(stage, (None,) * 3)
@@ -482,8 +543,12 @@ def growth_block(results: list[SizeResult], shown: list[str]) -> tuple[list[str]
     lw = label_width(shown)
     head = f"  {'stage':{lw}}" + "".join(f" {f'{a.n}→{b.n} (data x{b.n / a.n:.2f})':>26}" for a, b in pairs)
     sub = f"  {'':{lw}}" + "".join(f" {'cold':>12} {'warm':>13}" for _ in pairs)
-    lines = ["Growth per stage: time at the larger N / time at the smaller N "
-             f"(! = more than {SUPERLINEAR} x the data's growth, stage over {NOISE_S} s at the larger N)", head, sub]
+    lines = [
+        "Growth per stage: time at the larger N / time at the smaller N "
+        f"(! = more than {SUPERLINEAR} x the data's growth, stage over {NOISE_S} s at the larger N)",
+        head,
+        sub,
+    ]
     names = [STARTUP, DEFINITIONS, *shown, OTHER, BETWEEN, OUTSIDE, TOTAL]
     for stage in names:
         cells = []
@@ -497,24 +562,48 @@ def growth_block(results: list[SizeResult], shown: list[str]) -> tuple[list[str]
                     continue
                 g = sb / sa
                 flag = sb > NOISE_S and g > SUPERLINEAR * data
-                rows.append({"stage": stage.strip(), "kind": kind, "from": a.n, "to": b.n, "data_ratio": data,
-                             "growth": g, "seconds_from": sa, "seconds_to": sb, "superlinear": flag})
+                rows.append(
+                    {
+                        "stage": stage.strip(),
+                        "kind": kind,
+                        "from": a.n,
+                        "to": b.n,
+                        "data_ratio": data,
+                        "growth": g,
+                        "seconds_from": sa,
+                        "seconds_to": sb,
+                        "superlinear": flag,
+                    }
+                )
                 cells.append(f"{g:11.2f}{'!' if flag else ' '}")
         lines.append(f"  {stage:{lw}}" + "".join(f" {cells[i]} {cells[i + 1]:>13}" for i in range(0, len(cells), 2)))
     flagged = [r for r in rows if r["superlinear"]]
-    lines.append("  superlinear: " + (", ".join(f"{r['stage']} ({r['kind']}, {r['from']}→{r['to']}: "
-                                                f"x{r['growth']:.2f} vs data x{r['data_ratio']:.2f})"
-                                                for r in flagged) or "none"))
+    lines.append(
+        "  superlinear: "
+        + (
+            ", ".join(
+                f"{r['stage']} ({r['kind']}, {r['from']}→{r['to']}: x{r['growth']:.2f} vs data x{r['data_ratio']:.2f})"
+                for r in flagged
+            )
+            or "none"
+        )
+    )
     return lines, rows
 
 
-def _target(label: str, measured: float | None, limit: float, unit: str, fmt: str = "{:.1f}",
-            missing: str = "not measured") -> dict:
+def _target(
+    label: str, measured: float | None, limit: float, unit: str, fmt: str = "{:.1f}", missing: str = "not measured"
+) -> dict:
     ok = measured is not None and measured <= limit
     shown = (fmt.format(measured) + unit) if measured is not None else missing
     mark = "✓" if ok else ("✗" if measured is not None or missing != "not measured" else "·")
-    return {"target": label, "limit": limit, "measured": measured, "ok": ok if measured is not None else None,
-            "line": f"  {label:44} ≤ {fmt.format(limit) + unit:>10}   measured {shown:>14}  {mark}"}
+    return {
+        "target": label,
+        "limit": limit,
+        "measured": measured,
+        "ok": ok if measured is not None else None,
+        "line": f"  {label:44} ≤ {fmt.format(limit) + unit:>10}   measured {shown:>14}  {mark}",
+    }
 
 
 def targets(results: list[SizeResult]) -> list[dict]:
@@ -528,10 +617,12 @@ def targets(results: list[SizeResult]) -> list[dict]:
     def missing(n: int) -> str:
         return "gave up" if by_n.get(n) and by_n[n].gave_up else "not measured"
 
-    out = [_target("demo (N=124) cold", total(124, "cold"), 30, " s", missing=missing(124)),
-           _target("demo (N=124) warm", total(124, "warm"), 15, " s", missing=missing(124)),
-           _target("N=10,575 cold", total(10575, "cold"), 180, " s", missing=missing(10575)),
-           _target("N=10,575 warm", total(10575, "warm"), 60, " s", missing=missing(10575))]
+    out = [
+        _target("demo (N=124) cold", total(124, "cold"), 30, " s", missing=missing(124)),
+        _target("demo (N=124) warm", total(124, "warm"), 15, " s", missing=missing(124)),
+        _target("N=10,575 cold", total(10575, "cold"), 180, " s", missing=missing(10575)),
+        _target("N=10,575 warm", total(10575, "warm"), 60, " s", missing=missing(10575)),
+    ]
     big = by_n.get(10575)
     builds = [b for b in ([big.cold_median, big.warm_median, big.incremental] if big else []) if b and b.ok]
     rss = [b.peak_rss for b in builds]
@@ -543,10 +634,13 @@ def targets(results: list[SizeResult]) -> list[dict]:
         out.append(_target(f"growth 2,500→10,575, {kind} total", b / a if a and b else None, 4.5, " x", "{:.2f}"))
     defs = [b.definitions for r in results for b in (r.cold_median, r.warm_median) if b and b.definitions is not None]
     out.append(_target("definitions load (worst size, median)", max(defs) if defs else None, 3, " s"))
-    largest = max((r for r in results if r.incremental and r.incremental.ok and r.warm_median), key=lambda r: r.n,
-                  default=None)
+    largest = max(
+        (r for r in results if r.incremental and r.incremental.ok and r.warm_median), key=lambda r: r.n, default=None
+    )
     share = largest.incremental.total / largest.warm_median.total * 100 if largest else None
-    out.append(_target(f"incremental republish / warm (N={f'{largest.n:,}' if largest else '?'})", share, 20, " %", "{:.0f}"))
+    out.append(
+        _target(f"incremental republish / warm (N={f'{largest.n:,}' if largest else '?'})", share, 20, " %", "{:.0f}")
+    )
     for r in results:
         if r.ui and r.ui.get("ok") and r.warm_median:
             ratio = r.ui["launch_to_end_s"] / r.warm_median.total
@@ -570,24 +664,31 @@ def report(results: list[SizeResult], header: list[str]) -> tuple[list[str], dic
         if r.incremental:
             b, w = r.incremental, r.warm_median
             if b.ok and w:
-                lines.append(f"Incremental republish at N={r.n:,} (one commune workbook changed): {b.total:.1f} s "
-                             f"= {b.total / w.total * 100:.0f} % of the warm build ({w.total:.1f} s); steps: "
-                             + ", ".join(f"{k} {v:.1f}" for k, v in sorted(b.steps.items(), key=lambda kv: -kv[1])[:5]))
+                lines.append(
+                    f"Incremental republish at N={r.n:,} (one commune workbook changed): {b.total:.1f} s "
+                    f"= {b.total / w.total * 100:.0f} % of the warm build ({w.total:.1f} s); steps: "
+                    + ", ".join(f"{k} {v:.1f}" for k, v in sorted(b.steps.items(), key=lambda kv: -kv[1])[:5])
+                )
             else:
                 lines.append(f"Incremental republish at N={r.n:,}: FAILED - {b.error}")
         if r.ui and r.ui.get("ok") and r.warm_median:
             u = r.ui
             w = r.warm_median.total
-            lines.append(f"UI-launched run at N={r.n:,} (dagster dev, GraphQL launchRun): launch to end "
-                         f"{u['launch_to_end_s']:.1f} s = {u['launch_to_end_s'] / w:.2f} x the CLI warm build "
-                         f"({w:.1f} s); the run's own start→end {u['run_s'] or 0:.1f} s = {(u['run_s'] or 0) / w:.2f} x, "
-                         f"after {u['queued_s'] or 0:.1f} s queued/starting; server ready in {u['server_start_s']:.1f} s")
+            lines.append(
+                f"UI-launched run at N={r.n:,} (dagster dev, GraphQL launchRun): launch to end "
+                f"{u['launch_to_end_s']:.1f} s = {u['launch_to_end_s'] / w:.2f} x the CLI warm build "
+                f"({w:.1f} s); the run's own start→end {u['run_s'] or 0:.1f} s = {(u['run_s'] or 0) / w:.2f} x, "
+                f"after {u['queued_s'] or 0:.1f} s queued/starting; server ready in {u['server_start_s']:.1f} s"
+            )
         elif r.ui:
             lines.append(f"UI-launched run at N={r.n:,}: FAILED - {r.ui.get('error') or r.ui.get('status')}")
     checks = targets(results)
     lines += ["", "Targets"] + [c["line"] for c in checks]
-    data = {"shown_steps": shown, "growth": growth, "targets": [{k: v for k, v in c.items() if k != "line"}
-                                                                for c in checks]}
+    data = {
+        "shown_steps": shown,
+        "growth": growth,
+        "targets": [{k: v for k, v in c.items() if k != "line"} for c in checks],
+    }
     return lines, data
 
 
@@ -599,13 +700,16 @@ def header_lines(args) -> list[str]:
         versions = ", ".join(f"{p} {version(p)}" for p in ("dagster", "dbt-core", "dbt-duckdb", "duckdb"))
     except Exception:  # noqa: BLE001 - only informative
         versions = "?"
-    return [f"antq build benchmark, {PERIOD}: sizes {', '.join(map(str, args.sizes))}; repeat {args.repeat}"
-            f"{' (medians)' if args.repeat > 1 else ''}; {cores} cores, load average "
-            f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; Python {platform.python_version()}; {versions}; "
-            f"memory from {procmem.SOURCE}"]
+    return [
+        f"antq build benchmark, {PERIOD}: sizes {', '.join(map(str, args.sizes))}; repeat {args.repeat}"
+        f"{' (medians)' if args.repeat > 1 else ''}; {cores} cores, load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; Python {platform.python_version()}; {versions}; "
+        f"memory from {procmem.SOURCE}"
+    ]
 
 
 # --- main -------------------------------------------------------------------------------------------
+
 
 def _sizes(text: str) -> list[int]:
     try:
@@ -618,22 +722,45 @@ def _sizes(text: str) -> list[int]:
 
 
 def parse_args(argv: list[str] | None):
-    p = argparse.ArgumentParser(prog="python -m benchmarks.build",
-                                description="Đo thời gian toàn bộ `antq build` ở nhiều cỡ tỉnh (build benchmark)")
-    p.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
-                   help="numbers of communes, comma separated (default 124,600,2500,10575)")
-    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
-                   help="generated provinces are kept here, N<size>/ (default var/bench)")
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.build",
+        description="Đo thời gian toàn bộ `antq build` ở nhiều cỡ tỉnh (build benchmark)",
+    )
+    p.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=list(DEFAULT_SIZES),
+        help="numbers of communes, comma separated (default 124,600,2500,10575)",
+    )
+    p.add_argument(
+        "--cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help="generated provinces are kept here, N<size>/ (default var/bench)",
+    )
     p.add_argument("--regenerate", action="store_true", help="write the provinces again even when cached")
     p.add_argument("--json", type=Path, default=None, help="results as JSON (default <cache>/build-results.json)")
-    p.add_argument("--no-cold", action="store_true",
-                   help="do not report cold builds: one unmeasured first build per size, then the warm ones")
-    p.add_argument("--ui", dest="ui", action="store_true", default=None,
-                   help="a UI-launched run at every size (default: at the smallest size only)")
+    p.add_argument(
+        "--no-cold",
+        action="store_true",
+        help="do not report cold builds: one unmeasured first build per size, then the warm ones",
+    )
+    p.add_argument(
+        "--ui",
+        dest="ui",
+        action="store_true",
+        default=None,
+        help="a UI-launched run at every size (default: at the smallest size only)",
+    )
     p.add_argument("--no-ui", dest="ui", action="store_false", help="no UI-launched run")
     p.add_argument("--repeat", type=int, default=1, help="runs of each measurement; medians are reported")
-    p.add_argument("--timeout-per-build", type=float, default=900, metavar="SECONDS",
-                   help="give up on a size when one of its builds takes longer (default 900)")
+    p.add_argument(
+        "--timeout-per-build",
+        type=float,
+        default=900,
+        metavar="SECONDS",
+        help="give up on a size when one of its builds takes longer (default 900)",
+    )
     p.add_argument("--keep-scratch", action="store_true", help="keep the warehouses and outputs (under --cache)")
     args = p.parse_args(argv)
     args.cache = args.cache.resolve()
@@ -655,7 +782,7 @@ def main(argv: list[str] | None = None) -> int:
             result = SizeResult(n, {}, gave_up=f"{type(exc).__name__}: {exc}")
             _say(f"  N={n}: gave up - {result.gave_up}")
         results.append(result)
-        save_json(args.json, header, results, {})        # what is measured so far survives an interruption
+        save_json(args.json, header, results, {})  # what is measured so far survives an interruption
     header = header + [f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}"]
     lines, data = report(results, header)
     _say("\n" + "\n".join(lines))
@@ -665,11 +792,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def save_json(path: Path, header: list[str], results: list[SizeResult], data: dict) -> None:
-    sizes = [asdict(r) | {"cold_median": asdict(r.cold_median) if r.cold_median else None,
-                          "warm_median": asdict(r.warm_median) if r.warm_median else None} for r in results]
+    sizes = [
+        asdict(r)
+        | {
+            "cold_median": asdict(r.cold_median) if r.cold_median else None,
+            "warm_median": asdict(r.warm_median) if r.warm_median else None,
+        }
+        for r in results
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"header": header, "sizes": sizes, **data}, indent=2, ensure_ascii=False,
-                               default=str) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"header": header, "sizes": sizes, **data}, indent=2, ensure_ascii=False, default=str) + "\n",
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 
 Only the standard library talks to the server (urllib), and only to 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,10 +56,10 @@ class UiRunError(RuntimeError):
 @dataclass
 class UiRun:
     status: str
-    launch_to_end_s: float          # from the launchRun request to the poll that saw the run end
-    run_s: float | None             # the run's own startTime -> endTime (after the queue)
-    queued_s: float | None          # launch -> the run's startTime
-    server_start_s: float           # `dagster dev` start -> the workspace location loaded
+    launch_to_end_s: float  # from the launchRun request to the poll that saw the run end
+    run_s: float | None  # the run's own startTime -> endTime (after the queue)
+    queued_s: float | None  # launch -> the run's startTime
+    server_start_s: float  # `dagster dev` start -> the workspace location loaded
     run_id: str
 
 
@@ -70,8 +71,9 @@ def free_port() -> int:
 
 def _graphql(port: int, query: str, variables: dict | None = None, timeout: float = 30) -> dict:
     body = json.dumps({"query": query, "variables": variables or {}}).encode()
-    req = urllib.request.Request(f"http://{HOST}:{port}/graphql", data=body,
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"http://{HOST}:{port}/graphql", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         answer = json.loads(resp.read())
     if answer.get("errors"):
@@ -96,7 +98,7 @@ def _location(port: int, deadline: float) -> str:
         for entry in data["locationEntries"]:
             loc = entry["locationOrLoadError"]
             if loc is None:
-                continue                    # still loading
+                continue  # still loading
             if loc["__typename"] == "PythonError":
                 raise UiRunError(f"code location {entry['name']}: {loc['message'].strip().splitlines()[0]}")
             if any(r["name"] == REPOSITORY for r in loc["repositories"]):
@@ -106,8 +108,10 @@ def _location(port: int, deadline: float) -> str:
 
 
 def _launch(port: int, location: str, partition: str) -> str:
-    params = {"selector": {"repositoryLocationName": location, "repositoryName": REPOSITORY, "jobName": JOB},
-              "executionMetadata": {"tags": [{"key": "dagster/partition", "value": partition}]}}
+    params = {
+        "selector": {"repositoryLocationName": location, "repositoryName": REPOSITORY, "jobName": JOB},
+        "executionMetadata": {"tags": [{"key": "dagster/partition", "value": partition}]},
+    }
     answer = _graphql(port, LAUNCH_MUTATION, {"params": params})["launchRun"]
     if answer["__typename"] != "LaunchRunSuccess":
         raise UiRunError(f"launchRun: {answer['__typename']}: {json.dumps(answer, ensure_ascii=False)[:300]}")
@@ -139,19 +143,41 @@ def _stop(server: subprocess.Popen) -> None:
         pass
 
 
-def ui_run(*, home: Path, inbox: Path, register: Path, out: Path, warehouse: Path, partition: str,
-           log_file: Path, timeout: float) -> UiRun:
+def ui_run(
+    *,
+    home: Path,
+    inbox: Path,
+    register: Path,
+    out: Path,
+    warehouse: Path,
+    partition: str,
+    log_file: Path,
+    timeout: float,
+) -> UiRun:
     """Start `dagster dev`, launch `build_period` for `partition`, wait for it, stop the server."""
     port = free_port()
     dagster = Path(sys.executable).parent / "dagster"
-    env = {**os.environ, "DAGSTER_HOME": str(home), "ANTQ_INBOX": str(inbox), "ANTQ_REGISTER": str(register),
-           "ANTQ_OUT": str(out), "ANTQ_WAREHOUSE": str(warehouse)}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "ANTQ_INBOX": str(inbox),
+        "ANTQ_REGISTER": str(register),
+        "ANTQ_OUT": str(out),
+        "ANTQ_WAREHOUSE": str(warehouse),
+    }
     cmd = [str(dagster), "dev", "-m", "orchestration.definitions", "-p", str(port), "-h", HOST]
     started = time.monotonic()
     deadline = started + timeout
     with open(log_file, "wb") as log:
-        server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                  cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+        server = subprocess.Popen(
+            cmd,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=Path(__file__).resolve().parent.parent,
+            start_new_session=True,
+        )
         try:
             while not _server_answers(port):
                 if server.poll() is not None:
@@ -168,7 +194,11 @@ def ui_run(*, home: Path, inbox: Path, register: Path, out: Path, warehouse: Pat
         finally:
             _stop(server)
     start, end = run.get("startTime"), run.get("endTime")
-    return UiRun(status=run["status"], launch_to_end_s=ended - launched,
-                 run_s=(end - start) if start and end else None,
-                 queued_s=(start - launched) if start else None,
-                 server_start_s=ready - started, run_id=run_id)
+    return UiRun(
+        status=run["status"],
+        launch_to_end_s=ended - launched,
+        run_s=(end - start) if start and end else None,
+        queued_s=(start - launched) if start else None,
+        server_start_s=ready - started,
+        run_id=run_id,
+    )

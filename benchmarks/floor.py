@@ -13,6 +13,7 @@ in principle go below this floor's wall time for its reading part. Everything th
 this (Dagster, dbt's materialisations and tests, data-quality findings, Great Expectations, the
 documents and the release) is what the ratio build/floor measures.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -84,8 +85,12 @@ def _layouts() -> dict[str, dict[str, tuple[str, list[str], list[str], list[str]
     for layout in spec["sheets"].values():
         cols = layout["columns"]
         for level in layout["levels"]:
-            out[level][layout["sheet"]] = (layout["table"], list(cols), [c["header"] for c in cols.values()],
-                                           [c["type"] for c in cols.values()])
+            out[level][layout["sheet"]] = (
+                layout["table"],
+                list(cols),
+                [c["header"] for c in cols.values()],
+                [c["type"] for c in cols.values()],
+            )
     return out
 
 
@@ -119,8 +124,17 @@ def read_inbox(paths: list[Path], inbox: Path) -> dict[str, dict[str, list]]:
     spec = catalog.workbook()
     cover_sheet = spec["cover"]["sheet"]
     columns: dict[str, dict[str, list]] = {"files": {}}
-    cover_cols = ["source_file", "level", "code", "period", "version", "created_on",
-                  "commune_steering_plan", "commune_safe", "district_steering_plan"]
+    cover_cols = [
+        "source_file",
+        "level",
+        "code",
+        "period",
+        "version",
+        "created_on",
+        "commune_steering_plan",
+        "commune_safe",
+        "district_steering_plan",
+    ]
     columns["files"] = {c: [] for c in cover_cols}
     for table in TABLES:
         ids = next(ids for lv in layouts.values() for t, ids, _, _ in lv.values() if t == table)
@@ -134,9 +148,14 @@ def read_inbox(paths: list[Path], inbox: Path) -> dict[str, dict[str, list]]:
         cover = {labels[r[0]]: r[1] for r in sheets.get(cover_sheet, []) if len(r) > 1 and r[0] in labels}
         level = levels.get(cover.get("level"))
         created = cover.get("created_on")
-        record = {"source_file": source, "level": level, "code": _value(cover.get("code"), "code", yes),
-                  "period": cover.get("period"), "version": _value(cover.get("version"), "version", yes),
-                  "created_on": created if isinstance(created, (dt.date, dt.datetime)) else None}
+        record = {
+            "source_file": source,
+            "level": level,
+            "code": _value(cover.get("code"), "code", yes),
+            "period": cover.get("period"),
+            "version": _value(cover.get("version"), "version", yes),
+            "created_on": created if isinstance(created, (dt.date, dt.datetime)) else None,
+        }
         for flag in ("commune_steering_plan", "commune_safe", "district_steering_plan"):
             record[flag] = _value(cover.get(flag), "yesno", yes)
         for c in cover_cols:
@@ -145,11 +164,11 @@ def read_inbox(paths: list[Path], inbox: Path) -> dict[str, dict[str, list]]:
             rows = sheets.get(sheet)
             if not rows:
                 continue
-            start = next((i for i, r in enumerate(rows[:10]) if list(r[:len(headers)]) == headers), None)
+            start = next((i for i, r in enumerate(rows[:10]) if list(r[: len(headers)]) == headers), None)
             if start is None:
                 continue
             target = columns[table]
-            for r in rows[start + 1:]:
+            for r in rows[start + 1 :]:
                 if not any(c != "" for c in r):
                     continue
                 target["source_file"].append(source)
@@ -171,8 +190,9 @@ def load_and_aggregate(columns: dict[str, dict[str, list]], register: Path) -> t
             con.execute(f"create table {table} as select * from incoming")
             con.unregister("incoming")
         for name, csv_file in (("org_units", "org_units.csv"), ("register_agencies", "agencies.csv")):
-            con.execute(f"create table {name} as select * from read_csv(?, all_varchar = true)",
-                        [str(register / csv_file)])
+            con.execute(
+                f"create table {name} as select * from read_csv(?, all_varchar = true)", [str(register / csv_file)]
+            )
         inserted = time.perf_counter()
         for sql in FLOOR_SQL.values():
             con.execute(sql).fetchall()

@@ -10,6 +10,7 @@ The machine is shared: (a) and (b) run --repeat times, interleaved, and the best
 
     python -m benchmarks.ingest [--n 1000] [--workers N] [--repeat 3] [--keep DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,22 +43,50 @@ def write_inbox(folder: Path, n: int, seed: int = 2021) -> list[Path]:
         villages = []
         for v in range(1, rng.randint(4, 8) + 1):
             total = rng.randint(150, 900)
-            villages.append({"village_code": f"{code}{v:03d}", "village_name": f"Thôn {v}",
-                             "plan_issued": rng.random() < 0.7, "safe_registered": rng.random() < 0.95,
-                             "households_total": total,
-                             "households_registered": rng.randint(total // 2, total)})
-        models = [{"model_name": f"Mô hình tự quản số {m}", "model_group": str(rng.randint(1, 6)),
-                   "unit_code": rng.choice(villages)["village_code"], "founded_year": rng.randint(2010, 2021)}
-                  for m in range(1, rng.randint(5, 10) + 1)]
-        support = [{"person_name": f"Nguyễn Văn {chr(65 + s)}", "person_title": "Tổ trưởng tổ bảo vệ an ninh",
-                    "support_type": rng.choice(["visit", "hardship_subsidy"]), "amount_vnd": 500_000}
-                   for s in range(rng.randint(1, 3))]
+            villages.append(
+                {
+                    "village_code": f"{code}{v:03d}",
+                    "village_name": f"Thôn {v}",
+                    "plan_issued": rng.random() < 0.7,
+                    "safe_registered": rng.random() < 0.95,
+                    "households_total": total,
+                    "households_registered": rng.randint(total // 2, total),
+                }
+            )
+        models = [
+            {
+                "model_name": f"Mô hình tự quản số {m}",
+                "model_group": str(rng.randint(1, 6)),
+                "unit_code": rng.choice(villages)["village_code"],
+                "founded_year": rng.randint(2010, 2021),
+            }
+            for m in range(1, rng.randint(5, 10) + 1)
+        ]
+        support = [
+            {
+                "person_name": f"Nguyễn Văn {chr(65 + s)}",
+                "person_title": "Tổ trưởng tổ bảo vệ an ninh",
+                "support_type": rng.choice(["visit", "hardship_subsidy"]),
+                "amount_vnd": 500_000,
+            }
+            for s in range(rng.randint(1, 3))
+        ]
         path = folder / f"{code[:3]}/xa_{code}.xlsx"
-        write_submission(path, level="commune", title="Báo cáo 6 tháng đầu năm 2021",
-                         cover={"code": code, "name": f"Xã {code}", "period": "2021-H1",
-                                "created_on": dt.date(2021, 7, 2), "preparer": "Trần Thị B",
-                                "commune_steering_plan": True, "commune_safe": True},
-                         sheets={"villages": villages, "commune_models": models, "force_support": support})
+        write_submission(
+            path,
+            level="commune",
+            title="Báo cáo 6 tháng đầu năm 2021",
+            cover={
+                "code": code,
+                "name": f"Xã {code}",
+                "period": "2021-H1",
+                "created_on": dt.date(2021, 7, 2),
+                "preparer": "Trần Thị B",
+                "commune_steering_plan": True,
+                "commune_safe": True,
+            },
+            sheets={"villages": villages, "commune_models": models, "force_support": support},
+        )
         paths.append(path)
     return paths
 
@@ -84,8 +113,8 @@ def naive_pandas(paths: list[Path]) -> int:
 
 @dataclass
 class Measure:
-    wall: float       # seconds
-    cpu: float        # seconds of CPU, this process and its finished children (the parser workers)
+    wall: float  # seconds
+    cpu: float  # seconds of CPU, this process and its finished children (the parser workers)
 
 
 def measured(fn, *args, **kwargs):
@@ -113,8 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Đo tốc độ đọc hộp thư báo cáo (ingestion benchmark)")
     parser.add_argument("--n", type=int, default=1000, help="number of workbooks (default 1000)")
     parser.add_argument("--workers", type=int, default=None, help="ingest_inbox workers (default: cores)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of (a) and (b), interleaved; the best of each counts (default 3)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of (a) and (b), interleaved; the best of each counts (default 3)"
+    )
     parser.add_argument("--keep", type=Path, default=None, help="write the workbooks here and keep them")
     args = parser.parse_args(argv)
 
@@ -124,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         generated, paths = measured(write_inbox, inbox, args.n)
         size = sum(p.stat().st_size for p in paths) / len(paths)
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        print(f"{args.n} workbooks written in {generated.wall:.1f} s (mean {size / 1024:.1f} KB); "
-              f"{cores} cores, load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"{args.n} workbooks written in {generated.wall:.1f} s (mean {size / 1024:.1f} KB); "
+            f"{cores} cores, load average {os.getloadavg()[0]:.1f}"
+        )
 
         a_runs, b_runs, rerun_runs = [], [], []
         for run in range(args.repeat):
@@ -141,11 +173,12 @@ def main(argv: list[str] | None = None) -> int:
         rerun_best = min(rerun_runs, key=lambda m: m.wall)
 
         def line(label: str, m: Measure, note: str = "") -> None:
-            print(f"{label:34} {m.wall:6.2f} s {args.n / m.wall:7.0f} files/s "
-                  f"{1000 * m.cpu / args.n:6.2f} ms CPU/file  {note}")
+            print(
+                f"{label:34} {m.wall:6.2f} s {args.n / m.wall:7.0f} files/s "
+                f"{1000 * m.cpu / args.n:6.2f} ms CPU/file  {note}"
+            )
 
-        print(f"best of {args.repeat} for (a) and (b); (a) runs: "
-              + ", ".join(f"{m.wall:.2f} s" for m in a_runs))
+        print(f"best of {args.repeat} for (a) and (b); (a) runs: " + ", ".join(f"{m.wall:.2f} s" for m in a_runs))
         line("(a)  ingest_inbox, fresh DuckDB", a, f"({sum(summary.rows_by_table.values())} rows)")
         line("(a') ingest_inbox, unchanged rerun", rerun_best)
         line("(b)  bare calamine read (floor)", b, f"({cells} cells)")
@@ -153,8 +186,10 @@ def main(argv: list[str] | None = None) -> int:
         a_b, a_c = b.wall / a.wall, c.wall / a.wall
         print(f"a/b = {a_b:.2f}  (target >= {TARGET_VS_FLOOR:.2f}: {_verdict(a_b >= TARGET_VS_FLOOR)})")
         print(f"a/c = {a_c:.1f}  (target >= {TARGET_VS_PANDAS:.0f}: {_verdict(a_c >= TARGET_VS_PANDAS)})")
-        print(f"CPU per file: (a) costs {a.cpu / b.cpu:.1f}x the floor; on {cores} idle cores "
-              f"a/b would be about {min(1.0, cores * b.cpu / a.cpu):.2f}")
+        print(
+            f"CPU per file: (a) costs {a.cpu / b.cpu:.1f}x the floor; on {cores} idle cores "
+            f"a/b would be about {min(1.0, cores * b.cpu / a.cpu):.2f}"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

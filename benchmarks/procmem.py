@@ -7,6 +7,7 @@ briefly shows its parent's whole RSS twice. The PSS sum splits shared pages betw
 it is what the tree really holds. Both are read from /proc (smaps_rollup, about 0.5 ms a process);
 psutil, when installed, is used only where /proc cannot be read, and then gives RSS only.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,9 +15,9 @@ import threading
 import time
 from pathlib import Path
 
-try:                                        # optional: not in requirements.lock
+try:  # optional: not in requirements.lock
     import psutil
-except ImportError:                         # pragma: no cover - depends on the environment
+except ImportError:  # pragma: no cover - depends on the environment
     psutil = None
 
 HAVE_PROC = Path("/proc/self/smaps_rollup").is_file()
@@ -93,7 +94,7 @@ class TreeSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"memory-{pid}", daemon=True)
 
-    def __enter__(self) -> "TreeSampler":
+    def __enter__(self) -> TreeSampler:
         self._thread.start()
         return self
 

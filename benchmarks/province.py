@@ -13,6 +13,7 @@ Everything is written by reports.submission_workbook.write_submission, with fixe
     generate(N, folder)            # folder/register/*.csv, folder/inbox/2021-H1/<district>/*.xlsx
     ensure_generated(N, cache)     # the same, reused when cache/N<N>/complete.json says it is complete
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,7 +33,7 @@ import catalog
 from demo import names
 from reports.submission_workbook import write_submission
 
-GENERATOR_VERSION = 1          # bump when the content changes: cached provinces are then regenerated
+GENERATOR_VERSION = 1  # bump when the content changes: cached provinces are then regenerated
 SEED = 2021_0630
 PERIOD = "2021-H1"
 PERIOD_WORDS = ("2021-H1", "6 tháng đầu năm 2021")
@@ -41,12 +42,12 @@ LOCAL_TZ = dt.timezone(dt.timedelta(hours=7))
 MARKER = "complete.json"
 
 COMMUNES_PER_DISTRICT = 15
-VILLAGES_PER_COMMUNE = (4, 10)          # uniform: 7 on average
+VILLAGES_PER_COMMUNE = (4, 10)  # uniform: 7 on average
 DISTRICT_AGENCIES = 60
 PROVINCE_AGENCIES = 200
 PROVINCE_MODELS = 40
-RESUBMIT_EVERY = 100                    # commune i resubmits when i % 100 == 50: 1 %
-URBAN_SHARE = 0.12                      # phường and thị trấn among the communes
+RESUBMIT_EVERY = 100  # commune i resubmits when i % 100 == 50: 1 %
+URBAN_SHARE = 0.12  # phường and thị trấn among the communes
 MODEL_GROUP_WEIGHTS = {"1": 62, "2": 85, "3": 148, "4": 171, "5": 120, "6": 400}
 
 ORG_UNIT_COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
@@ -57,12 +58,13 @@ _SINCE = "2015-01-01"
 
 # --- the register -----------------------------------------------------------------------------------
 
+
 @dataclass
 class Register:
     province: dict
     districts: list[dict]
-    communes: dict[str, list[dict]] = field(default_factory=dict)          # district -> communes
-    villages: dict[str, list[dict]] = field(default_factory=dict)          # commune -> villages
+    communes: dict[str, list[dict]] = field(default_factory=dict)  # district -> communes
+    villages: dict[str, list[dict]] = field(default_factory=dict)  # commune -> villages
     district_agencies: dict[str, list[dict]] = field(default_factory=dict)  # district -> agencies
     province_agencies: list[dict] = field(default_factory=list)
 
@@ -104,28 +106,56 @@ def plan_register(n_communes: int, seed: int = SEED) -> Register:
     """The register of a province of `n_communes` communes (deterministic for a seed)."""
     rng = random.Random(seed)
     n_districts = max(1, round(n_communes / COMMUNES_PER_DISTRICT))
-    reg = Register(province={"code": _code("province", 60), "name": "Tỉnh Thử Nghiệm", "level": "province",
-                             "parent_code": "", "valid_from": "", "valid_to": ""}, districts=[])
+    reg = Register(
+        province={
+            "code": _code("province", 60),
+            "name": "Tỉnh Thử Nghiệm",
+            "level": "province",
+            "parent_code": "",
+            "valid_from": "",
+            "valid_to": "",
+        },
+        districts=[],
+    )
     district_names: set[str] = set()
     commune_number = 0
     for d, size in enumerate(_split(n_communes, n_districts)):
         prefix = rng.choices(["Huyện ", "Thị xã ", "Thành phố "], weights=[85, 10, 5])[0]
-        district = {"code": _code("district", 101 + d), "name": prefix + _place(rng, district_names),
-                    "level": "district", "parent_code": reg.province["code"], "valid_from": "", "valid_to": ""}
+        district = {
+            "code": _code("district", 101 + d),
+            "name": prefix + _place(rng, district_names),
+            "level": "district",
+            "parent_code": reg.province["code"],
+            "valid_from": "",
+            "valid_to": "",
+        }
         reg.districts.append(district)
         commune_names: set[str] = set()
         communes = []
         for _ in range(size):
             commune_number += 1
-            prefix = (rng.choice(["Phường ", "Thị trấn "]) if rng.random() < URBAN_SHARE else "Xã ")
-            commune = {"code": _code("commune", commune_number), "name": prefix + _place(rng, commune_names),
-                       "level": "commune", "parent_code": district["code"], "valid_from": "", "valid_to": ""}
+            prefix = rng.choice(["Phường ", "Thị trấn "]) if rng.random() < URBAN_SHARE else "Xã "
+            commune = {
+                "code": _code("commune", commune_number),
+                "name": prefix + _place(rng, commune_names),
+                "level": "commune",
+                "parent_code": district["code"],
+                "valid_from": "",
+                "valid_to": "",
+            }
             communes.append(commune)
             count = rng.randint(*VILLAGES_PER_COMMUNE)
             reg.villages[commune["code"]] = [
-                {"code": f"{commune['code']}{i:03d}", "name": name, "level": "village",
-                 "parent_code": commune["code"], "valid_from": _SINCE, "valid_to": ""}
-                for i, name in enumerate(names.village_names(rng, commune["name"], count), start=1)]
+                {
+                    "code": f"{commune['code']}{i:03d}",
+                    "name": name,
+                    "level": "village",
+                    "parent_code": commune["code"],
+                    "valid_from": _SINCE,
+                    "valid_to": "",
+                }
+                for i, name in enumerate(names.village_names(rng, commune["name"], count), start=1)
+            ]
         reg.communes[district["code"]] = communes
         reg.district_agencies[district["code"]] = _district_agencies(rng, district, communes)
     reg.province_agencies = _province_agencies(rng)
@@ -133,8 +163,15 @@ def plan_register(n_communes: int, seed: int = SEED) -> Register:
 
 
 def _agency(code: str, name: str, kind: str, district_code: str = "") -> dict:
-    return {"code": code, "name": name, "kind": kind, "managed_by": "district" if district_code else "province",
-            "district_code": district_code, "valid_from": _SINCE, "valid_to": ""}
+    return {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "managed_by": "district" if district_code else "province",
+        "district_code": district_code,
+        "valid_from": _SINCE,
+        "valid_to": "",
+    }
 
 
 def _province_agencies(rng: random.Random) -> list[dict]:
@@ -155,15 +192,20 @@ def _district_agencies(rng: random.Random, district: dict, communes: list[dict])
     offices = [o.format(d=where) for o in names.DISTRICT_OFFICES]
     places = [names.bare_name(c["name"]) for c in communes] or [names.bare_name(district["name"])]
     n_schools = round(DISTRICT_AGENCIES * 0.4)
-    schools = [f"{names.SCHOOL_LEVELS[i % 3]} {places[(i // 3) % len(places)]}"
-               + (f" {i // (3 * len(places)) + 1}" if i >= 3 * len(places) else "") for i in range(n_schools)]
+    schools = [
+        f"{names.SCHOOL_LEVELS[i % 3]} {places[(i // 3) % len(places)]}"
+        + (f" {i // (3 * len(places)) + 1}" if i >= 3 * len(places) else "")
+        for i in range(n_schools)
+    ]
     used: set[str] = set()
     n_companies = DISTRICT_AGENCIES - len(offices) - len(schools)
     companies = [names.company_name(rng, used, rng.choice(places)) for _ in range(n_companies)]
     rows = []
     for kind, pool in (("co_quan", offices), ("nha_truong", schools), ("doanh_nghiep", companies)):
-        rows += [_agency(f"{_KIND_PREFIX[kind]}-{district['code']}-{i:03d}", name, kind, district["code"])
-                 for i, name in enumerate(pool, start=1)]
+        rows += [
+            _agency(f"{_KIND_PREFIX[kind]}-{district['code']}-{i:03d}", name, kind, district["code"])
+            for i, name in enumerate(pool, start=1)
+        ]
     return rows
 
 
@@ -174,8 +216,7 @@ def write_register(reg: Register, folder: Path) -> None:
         units.append(commune)
     units += [v for c in reg.all_communes for v in reg.villages[c["code"]]]
     agencies = reg.province_agencies + [a for d in reg.districts for a in reg.district_agencies[d["code"]]]
-    for name, columns, rows in (("org_units.csv", ORG_UNIT_COLUMNS, units),
-                                ("agencies.csv", AGENCY_COLUMNS, agencies)):
+    for name, columns, rows in (("org_units.csv", ORG_UNIT_COLUMNS, units), ("agencies.csv", AGENCY_COLUMNS, agencies)):
         with open(folder / name, "w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
@@ -210,9 +251,11 @@ def read_register(folder: Path) -> Register:
 
 # --- the workbooks ----------------------------------------------------------------------------------
 
+
 @dataclass
 class Submission:
     """The arguments of write_submission, and where the file goes (relative to the inbox)."""
+
     level: str
     relpath: str
     cover: dict
@@ -233,22 +276,34 @@ def _slug(text: str) -> str:
 def _title(rng: random.Random, unit: dict) -> str | None:
     if rng.random() < 0.2:
         return None
-    return ("BÁO CÁO KẾT QUẢ XÂY DỰNG PHONG TRÀO TOÀN DÂN BẢO VỆ AN NINH TỔ QUỐC "
-            f"{PERIOD_WORDS[1].upper()} - {unit['name'].upper()}")
+    return (
+        "BÁO CÁO KẾT QUẢ XÂY DỰNG PHONG TRÀO TOÀN DÂN BẢO VỆ AN NINH TỔ QUỐC "
+        f"{PERIOD_WORDS[1].upper()} - {unit['name'].upper()}"
+    )
 
 
 def _cover(rng: random.Random, unit: dict, day: int, **extra) -> dict:
-    return {"code": unit["code"], "name": unit["name"], "period": rng.choice(PERIOD_WORDS),
-            "created_on": FIRST_DAY + dt.timedelta(days=day), "version": 1 if rng.random() < 0.7 else None,
-            "preparer": names.person_name(rng, set()), **extra}
+    return {
+        "code": unit["code"],
+        "name": unit["name"],
+        "period": rng.choice(PERIOD_WORDS),
+        "created_on": FIRST_DAY + dt.timedelta(days=day),
+        "version": 1 if rng.random() < 0.7 else None,
+        "preparer": names.person_name(rng, set()),
+        **extra,
+    }
 
 
 def _model(rng: random.Random, pool: dict[str, list[str]], unit_code: str | None, unit_name: str | None) -> dict:
     group = rng.choices(list(MODEL_GROUP_WEIGHTS), weights=list(MODEL_GROUP_WEIGHTS.values()))[0]
     name = rng.choice(pool[group])
     year = rng.choices(range(2012, 2022), weights=[1, 1, 2, 2, 3, 3, 3, 3, 3, 2])[0] if rng.random() < 0.6 else None
-    return {"model_name": f"{name} {unit_name}" if unit_name else name, "model_group": group,
-            "unit_code": unit_code, "founded_year": year}
+    return {
+        "model_name": f"{name} {unit_name}" if unit_name else name,
+        "model_group": group,
+        "unit_code": unit_code,
+        "founded_year": year,
+    }
 
 
 def _force_support(rng: random.Random, rows: int, urban: bool) -> list[dict]:
@@ -256,9 +311,14 @@ def _force_support(rng: random.Random, rows: int, urban: bool) -> list[dict]:
     out = []
     for _ in range(rows):
         subsidy = urban and rng.random() < 0.3
-        out.append({"person_name": names.person_name(rng, set()), "person_title": rng.choice(titles),
-                    "support_type": "hardship_subsidy" if subsidy else "visit",
-                    "amount_vnd": rng.choice([2_000_000, 3_000_000] if subsidy else [500_000, 1_000_000])})
+        out.append(
+            {
+                "person_name": names.person_name(rng, set()),
+                "person_title": rng.choice(titles),
+                "support_type": "hardship_subsidy" if subsidy else "visit",
+                "amount_vnd": rng.choice([2_000_000, 3_000_000] if subsidy else [500_000, 1_000_000]),
+            }
+        )
     return out
 
 
@@ -266,15 +326,32 @@ def _awards(rng: random.Random, rows: int, place: str, medals: bool) -> list[dic
     out = []
     for _ in range(rows):
         if medals and rng.random() < 0.5:
-            out.append({"recipient_kind": "individual", "recipient_name": names.person_name(rng, set()),
-                        "award_type": "medal", "decision_no": f"{rng.randint(1200, 4800)}/QĐ-BCA-X01"})
+            out.append(
+                {
+                    "recipient_kind": "individual",
+                    "recipient_name": names.person_name(rng, set()),
+                    "award_type": "medal",
+                    "decision_no": f"{rng.randint(1200, 4800)}/QĐ-BCA-X01",
+                }
+            )
         elif rng.random() < 0.3:
-            out.append({"recipient_kind": "collective",
-                        "recipient_name": rng.choice(names.COMMUNE_COLLECTIVES).format(place=place),
-                        "award_type": "commendation", "decision_no": f"{rng.randint(100, 999)}/QĐ-UBND"})
+            out.append(
+                {
+                    "recipient_kind": "collective",
+                    "recipient_name": rng.choice(names.COMMUNE_COLLECTIVES).format(place=place),
+                    "award_type": "commendation",
+                    "decision_no": f"{rng.randint(100, 999)}/QĐ-UBND",
+                }
+            )
         else:
-            out.append({"recipient_kind": "individual", "recipient_name": names.person_name(rng, set()),
-                        "award_type": "commendation", "decision_no": f"{rng.randint(10, 999)}/QĐ-UBND"})
+            out.append(
+                {
+                    "recipient_kind": "individual",
+                    "recipient_name": names.person_name(rng, set()),
+                    "award_type": "commendation",
+                    "decision_no": f"{rng.randint(10, 999)}/QĐ-UBND",
+                }
+            )
     return sorted(out, key=lambda r: (r["award_type"], r["recipient_kind"]))
 
 
@@ -285,10 +362,16 @@ def commune_submissions(reg: Register, commune: dict, index: int, seed: int = SE
     villages = []
     for v in reg.villages[commune["code"]]:
         total = rng.randint(350, 880) if urban else rng.randint(150, 760)
-        villages.append({"village_code": v["code"], "village_name": v["name"],
-                         "plan_issued": rng.random() < 0.75, "safe_registered": rng.random() < 0.92,
-                         "households_total": total,
-                         "households_registered": round(total * rng.uniform(0.8, 0.98))})
+        villages.append(
+            {
+                "village_code": v["code"],
+                "village_name": v["name"],
+                "plan_issued": rng.random() < 0.75,
+                "safe_registered": rng.random() < 0.92,
+                "households_total": total,
+                "households_registered": round(total * rng.uniform(0.8, 0.98)),
+            }
+        )
     models = []
     for _ in range(rng.randint(3, 12)):
         village = rng.choice(reg.villages[commune["code"]]) if rng.random() < 0.45 else None
@@ -307,10 +390,18 @@ def commune_submissions(reg: Register, commune: dict, index: int, seed: int = SE
     first_villages = [dict(v) for v in villages]
     first_villages[0]["households_registered"] = max(0, first_villages[0]["households_registered"] - 12)
     first_villages[-1]["plan_issued"] = not first_villages[-1]["plan_issued"]
-    first = Submission("commune", relpath, {**cover, "version": 1},
-                       {**sheets, "villages": first_villages, "commune_models": models[:-1]}, final.title)
-    final = replace(final, relpath=relpath.replace(".xlsx", "_phien_ban_2.xlsx"),
-                    cover={**cover, "version": 2, "created_on": cover["created_on"] + dt.timedelta(days=4)})
+    first = Submission(
+        "commune",
+        relpath,
+        {**cover, "version": 1},
+        {**sheets, "villages": first_villages, "commune_models": models[:-1]},
+        final.title,
+    )
+    final = replace(
+        final,
+        relpath=relpath.replace(".xlsx", "_phien_ban_2.xlsx"),
+        cover={**cover, "version": 2, "created_on": cover["created_on"] + dt.timedelta(days=4)},
+    )
     return [first, final]
 
 
@@ -321,20 +412,31 @@ def _district_summary(finals: list[Submission]) -> list[dict]:
         "village_board_plan": (sum(v["plan_issued"] for v in villages), len(villages)),
         "commune_safe": (sum(bool(s.cover["commune_safe"]) for s in finals), len(finals)),
         "village_safe": (sum(v["safe_registered"] for v in villages), len(villages)),
-        "household_safe": (sum(v["households_registered"] for v in villages),
-                           sum(v["households_total"] for v in villages)),
+        "household_safe": (
+            sum(v["households_registered"] for v in villages),
+            sum(v["households_total"] for v in villages),
+        ),
         "models": (sum(len(s.sheets["commune_models"]) for s in finals), None),
     }
-    return [{"summary_item": item, "achieved": figures[item][0], "total": figures[item][1]}
-            for item in catalog.workbook()["vocab"]["summary_item"]]
+    return [
+        {"summary_item": item, "achieved": figures[item][0], "total": figures[item][1]}
+        for item in catalog.workbook()["vocab"]["summary_item"]
+    ]
 
 
 def _agency_rows(rng: random.Random, agencies: list[dict]) -> list[dict]:
     rows = []
     for a in agencies:
         plan = rng.random() < 0.88
-        rows.append({"agency_code": a["code"], "agency_name": a["name"], "agency_kind": a["kind"],
-                     "plan_issued": plan, "safe_registered": plan and rng.random() < 0.97})
+        rows.append(
+            {
+                "agency_code": a["code"],
+                "agency_name": a["name"],
+                "agency_kind": a["kind"],
+                "plan_issued": plan,
+                "safe_registered": plan and rng.random() < 0.97,
+            }
+        )
     return rows
 
 
@@ -347,8 +449,10 @@ def district_submissions(reg: Register, district: dict, first_index: int, seed: 
         out += subs
         finals.append(subs[-1])
     rng = _unit_rng(seed, district["code"])
-    sheets = {"agencies": _agency_rows(rng, reg.district_agencies[district["code"]]),
-              "district_summary": _district_summary(finals)}
+    sheets = {
+        "agencies": _agency_rows(rng, reg.district_agencies[district["code"]]),
+        "district_summary": _district_summary(finals),
+    }
     if rng.random() < 0.3:
         sheets["force_support"] = _force_support(rng, rng.randint(1, 3), urban=rng.random() < 0.5)
     if rng.random() < 0.3:
@@ -365,9 +469,12 @@ def province_submission(reg: Register, seed: int = SEED) -> Submission:
     for _ in range(PROVINCE_MODELS):
         agency = rng.choice(reg.province_agencies) if rng.random() < 0.7 else None
         models.append(_model(rng, names.AGENCY_MODEL_NAMES, agency and agency["code"], None))
-    sheets = {"agencies": _agency_rows(rng, reg.province_agencies), "province_models": models,
-              "force_support": _force_support(rng, 6, urban=True),
-              "awards": _awards(rng, 15, names.in_sentence(reg.province["name"]), medals=True)}
+    sheets = {
+        "agencies": _agency_rows(rng, reg.province_agencies),
+        "province_models": models,
+        "force_support": _force_support(rng, 6, urban=True),
+        "awards": _awards(rng, 15, names.in_sentence(reg.province["name"]), medals=True),
+    }
     relpath = f"{PERIOD}/{reg.province['code']}_{_slug(reg.province['name'])}.xlsx"
     return Submission("province", relpath, _cover(rng, reg.province, 9), sheets, _title(rng, reg.province))
 
@@ -408,13 +515,19 @@ def _write_districts(task: tuple[list[tuple[str, int]], str, int]) -> int:
     return written
 
 
-def generate(n_communes: int, folder: Path, *, workers: int = 2, seed: int = SEED,
-             progress: Callable[[int, int], None] | None = None) -> dict:
+def generate(
+    n_communes: int,
+    folder: Path,
+    *,
+    workers: int = 2,
+    seed: int = SEED,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
     """Write folder/register and folder/inbox for a province of `n_communes`; return counts."""
     reg = plan_register(n_communes, seed)
     register_dir, inbox = folder / "register", folder / "inbox"
     write_register(reg, register_dir)
-    reg = read_register(register_dir)        # the workbooks are drawn from what the CSVs say
+    reg = read_register(register_dir)  # the workbooks are drawn from what the CSVs say
 
     tasks, index, batch = [], 0, []
     for district in reg.districts:
@@ -426,24 +539,32 @@ def generate(n_communes: int, folder: Path, *, workers: int = 2, seed: int = SEE
     if batch:
         tasks.append((batch, str(inbox), seed))
 
-    expected = 1 + len(reg.districts) + n_communes + sum(
-        1 for i in range(n_communes) if i % RESUBMIT_EVERY == RESUBMIT_EVERY // 2)
+    expected = (
+        1
+        + len(reg.districts)
+        + n_communes
+        + sum(1 for i in range(n_communes) if i % RESUBMIT_EVERY == RESUBMIT_EVERY // 2)
+    )
     write(province_submission(reg, seed), inbox)
     written = 1
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(str(register_dir),)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(register_dir),)) as pool:
         for future in as_completed([pool.submit(_write_districts, t) for t in tasks]):
             written += future.result()
             if progress:
                 progress(written, expected)
-    return {"communes": n_communes, "districts": len(reg.districts),
-            "villages": sum(len(v) for v in reg.villages.values()),
-            "agencies": len(reg.province_agencies) + sum(len(a) for a in reg.district_agencies.values()),
-            "workbooks": written, "resubmissions": written - 1 - len(reg.districts) - n_communes}
+    return {
+        "communes": n_communes,
+        "districts": len(reg.districts),
+        "villages": sum(len(v) for v in reg.villages.values()),
+        "agencies": len(reg.province_agencies) + sum(len(a) for a in reg.district_agencies.values()),
+        "workbooks": written,
+        "resubmissions": written - 1 - len(reg.districts) - n_communes,
+    }
 
 
-def rewrite_commune(register_dir: Path, inbox: Path, commune_code: str, *, extra_households: int,
-                    seed: int = SEED) -> Path:
+def rewrite_commune(
+    register_dir: Path, inbox: Path, commune_code: str, *, extra_households: int, seed: int = SEED
+) -> Path:
     """Write one commune's (final) workbook again with its first village's household total raised by
     `extra_households`: the change a commune makes when it corrects a figure."""
     reg = read_register(register_dir)
@@ -455,8 +576,9 @@ def rewrite_commune(register_dir: Path, inbox: Path, commune_code: str, *, extra
     return write(replace(sub, sheets={**sub.sheets, "villages": villages}), inbox)
 
 
-def ensure_generated(n_communes: int, cache: Path, *, regenerate: bool = False, workers: int = 2,
-                     log: Callable[[str], None] = print) -> tuple[Path, dict]:
+def ensure_generated(
+    n_communes: int, cache: Path, *, regenerate: bool = False, workers: int = 2, log: Callable[[str], None] = print
+) -> tuple[Path, dict]:
     """cache/N<n> with register/ and inbox/, generated unless its marker says it is complete and current."""
     folder = cache / f"N{n_communes}"
     marker = folder / MARKER
@@ -475,7 +597,12 @@ def ensure_generated(n_communes: int, cache: Path, *, regenerate: bool = False, 
             log(f"  N={n_communes}: {done}/{total} workbooks written ({time.perf_counter() - started:.0f} s)")
 
     counts = generate(n_communes, folder, workers=workers, progress=progress)
-    info = {"generator": GENERATOR_VERSION, "seed": SEED, "period": PERIOD, **counts,
-            "seconds": round(time.perf_counter() - started, 1)}
+    info = {
+        "generator": GENERATOR_VERSION,
+        "seed": SEED,
+        "period": PERIOD,
+        **counts,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     marker.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return folder, info

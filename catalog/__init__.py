@@ -7,6 +7,7 @@
 
 dbt reads the two CSV files as seeds (see dbt_project/dbt_project.yml), so there is one copy.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,7 +17,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent          # the repository: every module that needs its root takes it from here
+REPO = HERE.parent  # the repository: every module that needs its root takes it from here
 
 
 @cache

@@ -1,6 +1,7 @@
 """Half-year period keys ("2021-H1"): parsing, bounds and arithmetic, shared by the CLI, the Dagster
 partitions, the schedule and the templates. Plain Python, so the CLI validates a period before paying
 for `import dagster`."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 FIRST_PERIOD = "2015-H1"
-LOCAL_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")   # where the reports are written: days are counted here
+LOCAL_TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # where the reports are written: days are counted here
 _KEY = re.compile(r"^(\d{4})-H([12])$")
 
 

@@ -3,6 +3,7 @@ same on every run, with fixed file modification times.
 
     python -m demo.generate [--register DIR] [--out DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,9 @@ def generate_inbox(register_dir: Path, inbox_dir: Path) -> dict:
         shutil.rmtree(inbox_dir / period, ignore_errors=True)
 
     for sub in submissions:
-        path = write_submission(inbox_dir / sub.relpath, level=sub.level, cover=sub.cover,
-                                sheets=sub.sheets, title=sub.title)
+        path = write_submission(
+            inbox_dir / sub.relpath, level=sub.level, cover=sub.cover, sheets=sub.sheets, title=sub.title
+        )
         stamp = sub.mtime.timestamp()
         os.utime(path, (stamp, stamp))
 

@@ -4,6 +4,7 @@ communes as the GSO listed them on 01/07/2021, plus 689 made-up villages and 827
 The committed demo/register/*.csv are what the pipeline reads; this script is how they were made:
     python -m demo.make_register [--source FILE] [--out DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,11 +20,11 @@ DEFAULT_SOURCE = HERE.parent.parent / "shared" / "data" / "binh_thuan_2021_org_u
 DEFAULT_OUT = HERE / "register"
 
 SEED = 60_2021
-VILLAGES = 689                      # contract section 8
+VILLAGES = 689  # contract section 8
 PROVINCE_AGENCIES = 195
 DISTRICT_AGENCIES = 632
 MIN_VILLAGES_PER_COMMUNE = 2
-INVENTED_FROM = "2015-01-01"        # villages and agencies exist since before any demo period
+INVENTED_FROM = "2015-01-01"  # villages and agencies exist since before any demo period
 
 ORG_UNIT_COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
 AGENCY_COLUMNS = ["code", "name", "kind", "managed_by", "district_code", "valid_from", "valid_to"]
@@ -63,22 +64,34 @@ def _spread(rng: random.Random, total: int, weights: list[float]) -> list[int]:
 
 
 def _villages(rng: random.Random, communes: list[dict]) -> list[dict]:
-    weights = [(1.3 if names.is_urban(c["name"]) else 1.0) * rng.lognormvariate(0, 0.5)
-               for c in communes]
+    weights = [(1.3 if names.is_urban(c["name"]) else 1.0) * rng.lognormvariate(0, 0.5) for c in communes]
     extra = _spread(rng, VILLAGES - MIN_VILLAGES_PER_COMMUNE * len(communes), weights)
     rows = []
     for commune, more in zip(communes, extra):
-        for i, name in enumerate(names.village_names(rng, commune["name"],
-                                                     MIN_VILLAGES_PER_COMMUNE + more), start=1):
-            rows.append({"code": f"{commune['code']}{i:03d}", "name": name, "level": "village",
-                         "parent_code": commune["code"], "valid_from": INVENTED_FROM, "valid_to": ""})
+        for i, name in enumerate(names.village_names(rng, commune["name"], MIN_VILLAGES_PER_COMMUNE + more), start=1):
+            rows.append(
+                {
+                    "code": f"{commune['code']}{i:03d}",
+                    "name": name,
+                    "level": "village",
+                    "parent_code": commune["code"],
+                    "valid_from": INVENTED_FROM,
+                    "valid_to": "",
+                }
+            )
     return rows
 
 
 def _agency(code: str, name: str, kind: str, district_code: str = "") -> dict:
-    return {"code": code, "name": name, "kind": kind,
-            "managed_by": "district" if district_code else "province",
-            "district_code": district_code, "valid_from": INVENTED_FROM, "valid_to": ""}
+    return {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "managed_by": "district" if district_code else "province",
+        "district_code": district_code,
+        "valid_from": INVENTED_FROM,
+        "valid_to": "",
+    }
 
 
 def _province_agencies(rng: random.Random) -> list[dict]:
@@ -88,10 +101,12 @@ def _province_agencies(rng: random.Random) -> list[dict]:
     while len(companies) < n_companies:
         companies.append(names.company_name(rng, used))
     rows = []
-    for kind, pool in (("co_quan", names.PROVINCE_OFFICES), ("nha_truong", names.PROVINCE_SCHOOLS),
-                       ("doanh_nghiep", companies)):
-        rows += [_agency(f"{_KIND_PREFIX[kind]}T{i:03d}", name, kind)
-                 for i, name in enumerate(pool, start=1)]
+    for kind, pool in (
+        ("co_quan", names.PROVINCE_OFFICES),
+        ("nha_truong", names.PROVINCE_SCHOOLS),
+        ("doanh_nghiep", companies),
+    ):
+        rows += [_agency(f"{_KIND_PREFIX[kind]}T{i:03d}", name, kind) for i, name in enumerate(pool, start=1)]
     return rows
 
 
@@ -99,8 +114,12 @@ def _district_agencies(rng: random.Random, gso: list[dict]) -> list[dict]:
     districts = [u for u in gso if u["level"] == "district"]
     communes = {d["code"]: [u for u in gso if u["parent_code"] == d["code"]] for d in districts}
     # bigger and more urban districts have more agencies
-    weights = [4 + sum(1.4 if names.is_urban(c["name"]) else 1.0 for c in communes[d["code"]])
-               + (4 if not d["name"].startswith("Huyện ") else 0) for d in districts]
+    weights = [
+        4
+        + sum(1.4 if names.is_urban(c["name"]) else 1.0 for c in communes[d["code"]])
+        + (4 if not d["name"].startswith("Huyện ") else 0)
+        for d in districts
+    ]
     quotas = _largest_remainder(DISTRICT_AGENCIES, [w * rng.uniform(0.9, 1.1) for w in weights])
 
     used: set[str] = set()
@@ -112,12 +131,12 @@ def _district_agencies(rng: random.Random, gso: list[dict]) -> list[dict]:
         n_schools = round(quota * 0.4)
         schools = _schools(rng, communes[district["code"]])[:n_schools]
         places = [names.bare_name(c["name"]) for c in communes[district["code"]]]
-        companies = [names.company_name(rng, used, rng.choice(places))
-                     for _ in range(quota - n_offices - len(schools))]
-        for kind, pool in (("co_quan", offices[:n_offices]), ("nha_truong", schools),
-                           ("doanh_nghiep", companies)):
-            rows += [_agency(f"{_KIND_PREFIX[kind]}-{district['code']}-{i:03d}", name, kind,
-                             district["code"]) for i, name in enumerate(pool, start=1)]
+        companies = [names.company_name(rng, used, rng.choice(places)) for _ in range(quota - n_offices - len(schools))]
+        for kind, pool in (("co_quan", offices[:n_offices]), ("nha_truong", schools), ("doanh_nghiep", companies)):
+            rows += [
+                _agency(f"{_KIND_PREFIX[kind]}-{district['code']}-{i:03d}", name, kind, district["code"])
+                for i, name in enumerate(pool, start=1)
+            ]
     return rows
 
 
@@ -125,9 +144,11 @@ def _offices_for(district_name: str) -> list[str]:
     if district_name.startswith("Huyện "):
         return names.DISTRICT_OFFICES
     # a city or town has urban-management offices instead of rural ones
-    urban = {"Phòng Nông nghiệp và Phát triển nông thôn {d}": "Phòng Kinh tế {d}",
-             "Phòng Kinh tế và Hạ tầng {d}": "Phòng Quản lý đô thị {d}",
-             "Hạt Kiểm lâm {d}": "Đội Quản lý trật tự đô thị {d}"}
+    urban = {
+        "Phòng Nông nghiệp và Phát triển nông thôn {d}": "Phòng Kinh tế {d}",
+        "Phòng Kinh tế và Hạ tầng {d}": "Phòng Quản lý đô thị {d}",
+        "Hạt Kiểm lâm {d}": "Đội Quản lý trật tự đô thị {d}",
+    }
     return [urban.get(o, o) for o in names.DISTRICT_OFFICES if o != "Phòng Dân tộc {d}"]
 
 
@@ -137,7 +158,7 @@ def _schools(rng: random.Random, communes: list[dict]) -> list[str]:
         place = names.bare_name(commune["name"])
         candidates += [f"{level} {place}" for level in names.SCHOOL_LEVELS]
         candidates += [f"{names.SCHOOL_LEVELS[1]} {place} 2", f"{names.SCHOOL_LEVELS[0]} {place} 2"]
-    firsts = candidates[::5] + candidates[1::5] + candidates[2::5]   # every commune's main schools first
+    firsts = candidates[::5] + candidates[1::5] + candidates[2::5]  # every commune's main schools first
     seconds = candidates[3::5] + candidates[4::5]
     rng.shuffle(firsts)
     rng.shuffle(seconds)
@@ -166,8 +187,9 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Tạo danh mục mẫu (demo) cho tỉnh Bình Thuận")
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
-                        help="danh sách đơn vị hành chính của Tổng cục Thống kê (CSV)")
+    parser.add_argument(
+        "--source", type=Path, default=DEFAULT_SOURCE, help="danh sách đơn vị hành chính của Tổng cục Thống kê (CSV)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="thư mục ghi danh mục")
     args = parser.parse_args(argv)
     counts = make_register(args.source, args.out)

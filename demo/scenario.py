@@ -4,6 +4,7 @@ figure of contract section 8; 2020-H2 is a plausible, somewhat weaker earlier ha
 
 Nothing here touches the disk except reading the register; demo.generate writes the workbooks.
 """
+
 from __future__ import annotations
 
 import copy
@@ -24,12 +25,13 @@ RESUBMISSION_PERIOD = "2021-H1"
 LOCAL_TZ = dt.timezone(dt.timedelta(hours=7))
 HOUSEHOLDS_RANGE = (150, 900)
 MODEL_GROUP_SHARE = {"1": 62, "2": 85, "3": 148, "4": 171, "5": 120, "6": 400}  # of 986 models
-TONE_VARIANT_VILLAGES = 6          # village rows written with the other tone-mark placement
+TONE_VARIANT_VILLAGES = 6  # village rows written with the other tone-mark placement
 
 
 @dataclass(frozen=True)
 class Targets:
     """Province-wide figures a correct build gives (None: follows from the earlier choices)."""
+
     province_agency_plan: int
     province_agency_safe: int
     district_agency_plan: int
@@ -52,10 +54,8 @@ class Targets:
 
 TARGETS = {
     # contract section 8; 986 models = 946 in communes + 40 at province-managed agencies
-    "2021-H1": Targets(168, 168, 562, 555, 10, 124, 124, 496, 689, 299_882, 332_093, 946, 40,
-                       22, 8, 36, 4, 19),
-    "2020-H2": Targets(151, 146, 518, 489, 10, 120, 116, 431, 641, None, None, None, None,
-                       17, 5, 30, 3, 14),
+    "2021-H1": Targets(168, 168, 562, 555, 10, 124, 124, 496, 689, 299_882, 332_093, 946, 40, 22, 8, 36, 4, 19),
+    "2020-H2": Targets(151, 146, 518, 489, 10, 120, 116, 431, 641, None, None, None, None, 17, 5, 30, 3, 14),
 }
 
 
@@ -63,8 +63,8 @@ TARGETS = {
 class Register:
     province: dict
     districts: list[dict]
-    communes: dict[str, list[dict]]          # district code -> communes
-    villages: dict[str, list[dict]]          # commune code -> villages
+    communes: dict[str, list[dict]]  # district code -> communes
+    villages: dict[str, list[dict]]  # commune code -> villages
     province_agencies: list[dict]
     district_agencies: dict[str, list[dict]]  # district code -> agencies
 
@@ -112,6 +112,7 @@ def load_register(register_dir: Path) -> Register:
 @dataclass
 class Submission:
     """One workbook to write: the arguments of reports.submission_workbook.write_submission and where."""
+
     period: str
     level: str
     code: str
@@ -126,6 +127,7 @@ class Submission:
 @dataclass
 class PeriodState:
     """Who achieved what in one period; the workbooks are written from it."""
+
     agency_plan: set[str] = field(default_factory=set)
     agency_safe: set[str] = field(default_factory=set)
     district_steering: set[str] = field(default_factory=set)
@@ -142,9 +144,11 @@ class PeriodState:
 def build_submissions(register: Register) -> list[Submission]:
     """Every demo workbook of both periods, in a fixed order."""
     rng = random.Random(SEED)
-    people: set[str] = set()     # nobody appears twice, so nobody gets the medal twice
-    preparers = {u["code"]: names.person_name(rng, people)
-                 for u in [register.province, *register.districts, *register.all_communes]}
+    people: set[str] = set()  # nobody appears twice, so nobody gets the medal twice
+    preparers = {
+        u["code"]: names.person_name(rng, people)
+        for u in [register.province, *register.districts, *register.all_communes]
+    }
     written_names = _village_written_names(rng, register)
 
     states = {"2021-H1": _state_2021_h1(rng, register, people)}
@@ -152,15 +156,16 @@ def build_submissions(register: Register) -> list[Submission]:
 
     submissions: list[Submission] = []
     for period in PERIODS:
-        submissions += _period_submissions(rng, register, period, states[period], preparers,
-                                           written_names)
+        submissions += _period_submissions(rng, register, period, states[period], preparers, written_names)
     return _with_resubmission(rng, register, submissions)
 
 
 # --- the states -------------------------------------------------------------------------------------
 
-def _top(rng: random.Random, codes: list[str], n: int, factor: dict[str, float] | None = None,
-         among: set[str] | None = None) -> set[str]:
+
+def _top(
+    rng: random.Random, codes: list[str], n: int, factor: dict[str, float] | None = None, among: set[str] | None = None
+) -> set[str]:
     """`n` codes picked with a per-code propensity, so some groups do much better than others."""
     pool = [c for c in codes if among is None or c in among]
     scored = sorted(pool, key=lambda c: (factor or {}).get(c, 0.0) + rng.gauss(0, 1), reverse=True)
@@ -180,7 +185,7 @@ def _fit(rng: random.Random, values: list[int], target: int, lo: list[int], hi: 
     if not sum(lo) <= target <= sum(hi):
         raise ValueError("target out of reach")
     scale = target / sum(values)
-    out = [min(max(round(v * scale), l), h) for v, l, h in zip(values, lo, hi)]
+    out = [min(max(round(v * scale), low), high) for v, low, high in zip(values, lo, hi)]
     diff = target - sum(out)
     while diff:
         i = rng.randrange(len(out))
@@ -204,14 +209,21 @@ def _state_2021_h1(rng: random.Random, reg: Register, people: set[str]) -> Perio
     province_codes = [a["code"] for a in reg.province_agencies]
     kind_factor = _group_factor(rng, _group(reg.province_agencies, "kind"), 0.6)
     s.agency_plan |= _top(rng, province_codes, t.province_agency_plan, kind_factor)
-    s.agency_safe |= _top(rng, province_codes, t.province_agency_safe,
-                          {c: kind_factor[c] + (1.5 if c in s.agency_plan else 0) for c in province_codes})
+    s.agency_safe |= _top(
+        rng,
+        province_codes,
+        t.province_agency_safe,
+        {c: kind_factor[c] + (1.5 if c in s.agency_plan else 0) for c in province_codes},
+    )
     district_codes = [a["code"] for a in reg.all_district_agencies]
     district_factor = _group_factor(rng, _group(reg.all_district_agencies, "district_code"), 0.8)
     s.agency_plan |= _top(rng, district_codes, t.district_agency_plan, district_factor)
-    s.agency_safe |= _top(rng, district_codes, t.district_agency_safe,
-                          {c: district_factor[c] + (1.5 if c in s.agency_plan else 0)
-                           for c in district_codes})
+    s.agency_safe |= _top(
+        rng,
+        district_codes,
+        t.district_agency_safe,
+        {c: district_factor[c] + (1.5 if c in s.agency_plan else 0) for c in district_codes},
+    )
     s.district_steering = _top(rng, [d["code"] for d in reg.districts], t.district_steering)
     communes = [c["code"] for c in reg.all_communes]
     s.commune_steering = _top(rng, communes, t.commune_steering)
@@ -237,12 +249,15 @@ def _state_2020_h2(rng: random.Random, reg: Register, later: PeriodState, people
     s = PeriodState()
     province_codes = [a["code"] for a in reg.province_agencies]
     district_codes = [a["code"] for a in reg.all_district_agencies]
-    s.agency_plan = (_top(rng, province_codes, t.province_agency_plan, among=later.agency_plan)
-                     | _top(rng, district_codes, t.district_agency_plan, among=later.agency_plan))
-    s.agency_safe = (_top(rng, province_codes, t.province_agency_safe, among=later.agency_safe)
-                     | _top(rng, district_codes, t.district_agency_safe, among=later.agency_safe))
-    s.district_steering = _top(rng, [d["code"] for d in reg.districts], t.district_steering,
-                               among=later.district_steering)
+    s.agency_plan = _top(rng, province_codes, t.province_agency_plan, among=later.agency_plan) | _top(
+        rng, district_codes, t.district_agency_plan, among=later.agency_plan
+    )
+    s.agency_safe = _top(rng, province_codes, t.province_agency_safe, among=later.agency_safe) | _top(
+        rng, district_codes, t.district_agency_safe, among=later.agency_safe
+    )
+    s.district_steering = _top(
+        rng, [d["code"] for d in reg.districts], t.district_steering, among=later.district_steering
+    )
     communes = [c["code"] for c in reg.all_communes]
     s.commune_steering = _top(rng, communes, t.commune_steering, among=later.commune_steering)
     s.commune_safe = _top(rng, communes, t.commune_safe, among=later.commune_safe)
@@ -250,13 +265,13 @@ def _state_2020_h2(rng: random.Random, reg: Register, later: PeriodState, people
     s.village_plan = _top(rng, village_codes, t.village_plan, among=later.village_plan)
     s.village_safe = _top(rng, village_codes, t.village_safe, among=later.village_safe)
     for code, (total, registered) in later.households.items():
-        earlier_total = round(total * rng.uniform(0.96, 1.0))     # well inside the 20 % outlier bound
+        earlier_total = round(total * rng.uniform(0.96, 1.0))  # well inside the 20 % outlier bound
         ratio = rng.uniform(0.86, 0.97) if code in s.village_safe else rng.uniform(0.55, 0.75)
         s.households[code] = (earlier_total, min(earlier_total, round(registered * ratio)))
     for reporter, rows in later.models.items():
-        s.models[reporter] = [m for m in rows
-                              if (m["founded_year"] or 0) < 2021
-                              and (m["founded_year"] or rng.random() < 0.9)]
+        s.models[reporter] = [
+            m for m in rows if (m["founded_year"] or 0) < 2021 and (m["founded_year"] or rng.random() < 0.9)
+        ]
     _force_support(rng, reg, s, t, people)
     _awards(rng, reg, s, t, people)
     return s
@@ -284,14 +299,19 @@ def _households(rng: random.Random, reg: Register, total: int, registered: int) 
     return {v: (x, r) for v, x, r in zip(villages, totals, regs)}
 
 
-def _model_row(rng: random.Random, group: str, pool: dict[str, list[str]], unit: dict | None,
-               unit_label: str | None) -> dict:
+def _model_row(
+    rng: random.Random, group: str, pool: dict[str, list[str]], unit: dict | None, unit_label: str | None
+) -> dict:
     name = rng.choice(pool[group])
     year = None
     if rng.random() < 0.6:
         year = rng.choices(range(2012, 2022), weights=[1, 1, 2, 2, 3, 3, 3, 3, 3, 2])[0]
-    return {"model_name": f"{name} {unit_label}" if unit_label else name, "model_group": group,
-            "unit_code": unit["code"] if unit else None, "founded_year": year}
+    return {
+        "model_name": f"{name} {unit_label}" if unit_label else name,
+        "model_group": group,
+        "unit_code": unit["code"] if unit else None,
+        "founded_year": year,
+    }
 
 
 def _models_2021(rng: random.Random, reg: Register, s: PeriodState, t: Targets) -> None:
@@ -307,16 +327,14 @@ def _models_2021(rng: random.Random, reg: Register, s: PeriodState, t: Targets) 
         for _ in range(count):
             village = rng.choice(villages) if rng.random() < 0.45 else None
             s.models[commune["code"]].append(
-                _model_row(rng, groups.pop(), names.MODEL_NAMES, village,
-                           village["name"] if village else None))
+                _model_row(rng, groups.pop(), names.MODEL_NAMES, village, village["name"] if village else None)
+            )
     for _ in range(t.province_models):
         agency = rng.choice(reg.province_agencies) if rng.random() < 0.7 else None
-        s.models[reg.province["code"]].append(
-            _model_row(rng, groups.pop(), names.AGENCY_MODEL_NAMES, agency, None))
+        s.models[reg.province["code"]].append(_model_row(rng, groups.pop(), names.AGENCY_MODEL_NAMES, agency, None))
 
 
-def _force_support(rng: random.Random, reg: Register, s: PeriodState, t: Targets,
-                   people: set[str]) -> None:
+def _force_support(rng: random.Random, reg: Register, s: PeriodState, t: Targets, people: set[str]) -> None:
     """Visits and hardship subsidies, reported by the province, a few districts and a few communes;
     subsidies go to Bảo vệ dân phố, who serve in phường and thị trấn."""
     districts = rng.sample(reg.districts, 3)
@@ -332,15 +350,23 @@ def _force_support(rng: random.Random, reg: Register, s: PeriodState, t: Targets
         else:
             titles = names.FORCE_TITLES_RURAL
         s.force_support[unit["code"]].append(
-            {"person_name": names.person_name(rng, people), "person_title": rng.choice(titles),
-             "support_type": "visit", "amount_vnd": rng.choice([500_000, 700_000, 1_000_000])})
+            {
+                "person_name": names.person_name(rng, people),
+                "person_title": rng.choice(titles),
+                "support_type": "visit",
+                "amount_vnd": rng.choice([500_000, 700_000, 1_000_000]),
+            }
+        )
     for _ in range(t.subsidies):
         unit = rng.choice([reg.province, *districts, *urban_communes])
         s.force_support[unit["code"]].append(
-            {"person_name": names.person_name(rng, people),
-             "person_title": names.FORCE_TITLES_URBAN[0],
-             "support_type": "hardship_subsidy",
-             "amount_vnd": rng.choice([2_000_000, 3_000_000, 5_000_000])})
+            {
+                "person_name": names.person_name(rng, people),
+                "person_title": names.FORCE_TITLES_URBAN[0],
+                "support_type": "hardship_subsidy",
+                "amount_vnd": rng.choice([2_000_000, 3_000_000, 5_000_000]),
+            }
+        )
 
 
 def _awards(rng: random.Random, reg: Register, s: PeriodState, t: Targets, people: set[str]) -> None:
@@ -350,8 +376,9 @@ def _awards(rng: random.Random, reg: Register, s: PeriodState, t: Targets, peopl
     communes = rng.sample(reg.all_communes, 6)
 
     def add(unit: dict, kind: str, award: str, name: str, decision: str) -> None:
-        s.awards[unit["code"]].append({"recipient_kind": kind, "recipient_name": name,
-                                       "award_type": award, "decision_no": decision})
+        s.awards[unit["code"]].append(
+            {"recipient_kind": kind, "recipient_name": name, "award_type": award, "decision_no": decision}
+        )
 
     for i in range(t.medals):
         unit = reg.province if i < t.medals // 3 else rng.choice(reg.districts)
@@ -368,13 +395,13 @@ def _awards(rng: random.Random, reg: Register, s: PeriodState, t: Targets, peopl
         add(unit, "collective", "commendation", name, f"{rng.randint(100, 999)}/QĐ-UBND")
     for i in range(t.commendation_individuals):
         unit = (reg.province, rng.choice(reg.districts), rng.choice(communes))[i % 3]
-        add(unit, "individual", "commendation", names.person_name(rng, people),
-            f"{rng.randint(10, 999)}/QĐ-UBND")
+        add(unit, "individual", "commendation", names.person_name(rng, people), f"{rng.randint(10, 999)}/QĐ-UBND")
     for rows in s.awards.values():
         rows.sort(key=lambda r: (r["award_type"], r["recipient_kind"]))
 
 
 # --- from states to workbooks -----------------------------------------------------------------------
+
 
 def _village_written_names(rng: random.Random, reg: Register) -> dict[str, str]:
     """Village names as the communes write them: the register's, except a few in the other
@@ -405,73 +432,122 @@ def _slug(text: str) -> str:
     return "_".join("".join(ch if ch.isalnum() else " " for ch in plain.lower()).split())
 
 
-def _period_submissions(rng: random.Random, reg: Register, period: str, s: PeriodState,
-                        preparers: dict[str, str], written_names: dict[str, str]) -> list[Submission]:
+def _period_submissions(
+    rng: random.Random,
+    reg: Register,
+    period: str,
+    s: PeriodState,
+    preparers: dict[str, str],
+    written_names: dict[str, str],
+) -> list[Submission]:
     first, last = _report_dates(period)
     out: list[Submission] = []
 
-    def submission(level: str, unit: dict, folder: str, day: int, cover_extra: dict,
-                   sheets: dict) -> Submission:
+    def submission(level: str, unit: dict, folder: str, day: int, cover_extra: dict, sheets: dict) -> Submission:
         created = first + dt.timedelta(days=day)
         long_period = rng.random() < 0.85
         title = None
         if rng.random() < 0.8:
-            title = ("BÁO CÁO KẾT QUẢ XÂY DỰNG PHONG TRÀO TOÀN DÂN BẢO VỆ AN NINH TỔ QUỐC "
-                     f"{_period_words(period, True).upper()} - {unit['name'].upper()}")
-        cover = {"code": unit["code"], "name": unit["name"],
-                 "period": _period_words(period, long_period), "created_on": created,
-                 "version": 1 if rng.random() < 0.7 else None, "preparer": preparers[unit["code"]],
-                 **cover_extra}
-        mtime = dt.datetime.combine(created, dt.time(16, 0), LOCAL_TZ) + dt.timedelta(
-            minutes=len(out) % 120)
-        return Submission(period, level, unit["code"],
-                          f"{period}/{folder}{unit['code']}_{_slug(unit['name'])}.xlsx",
-                          cover, sheets, title, mtime)
+            title = (
+                "BÁO CÁO KẾT QUẢ XÂY DỰNG PHONG TRÀO TOÀN DÂN BẢO VỆ AN NINH TỔ QUỐC "
+                f"{_period_words(period, True).upper()} - {unit['name'].upper()}"
+            )
+        cover = {
+            "code": unit["code"],
+            "name": unit["name"],
+            "period": _period_words(period, long_period),
+            "created_on": created,
+            "version": 1 if rng.random() < 0.7 else None,
+            "preparer": preparers[unit["code"]],
+            **cover_extra,
+        }
+        mtime = dt.datetime.combine(created, dt.time(16, 0), LOCAL_TZ) + dt.timedelta(minutes=len(out) % 120)
+        return Submission(
+            period,
+            level,
+            unit["code"],
+            f"{period}/{folder}{unit['code']}_{_slug(unit['name'])}.xlsx",
+            cover,
+            sheets,
+            title,
+            mtime,
+        )
 
     span = (last - first).days
     for district in reg.districts:
         folder = f"{district['code']}/"
         for commune in reg.communes[district["code"]]:
-            out.append(submission("commune", commune, folder, rng.randint(0, span - 4),
-                                  {"commune_steering_plan": commune["code"] in s.commune_steering,
-                                   "commune_safe": commune["code"] in s.commune_safe},
-                                  _commune_sheets(reg, s, commune, written_names)))
-        out.append(submission("district", district, folder, rng.randint(span - 4, span - 2),
-                              {"district_steering_plan": district["code"] in s.district_steering},
-                              _district_sheets(reg, s, district)))
+            out.append(
+                submission(
+                    "commune",
+                    commune,
+                    folder,
+                    rng.randint(0, span - 4),
+                    {
+                        "commune_steering_plan": commune["code"] in s.commune_steering,
+                        "commune_safe": commune["code"] in s.commune_safe,
+                    },
+                    _commune_sheets(reg, s, commune, written_names),
+                )
+            )
+        out.append(
+            submission(
+                "district",
+                district,
+                folder,
+                rng.randint(span - 4, span - 2),
+                {"district_steering_plan": district["code"] in s.district_steering},
+                _district_sheets(reg, s, district),
+            )
+        )
     out.append(submission("province", reg.province, "", span, {}, _province_sheets(reg, s)))
     return out
 
 
-def _commune_sheets(reg: Register, s: PeriodState, commune: dict,
-                    written_names: dict[str, str]) -> dict[str, list[dict]]:
+def _commune_sheets(
+    reg: Register, s: PeriodState, commune: dict, written_names: dict[str, str]
+) -> dict[str, list[dict]]:
     villages = []
     for v in reg.villages[commune["code"]]:
         total, registered = s.households[v["code"]]
-        villages.append({"village_code": v["code"], "village_name": written_names[v["code"]],
-                         "plan_issued": v["code"] in s.village_plan,
-                         "safe_registered": v["code"] in s.village_safe,
-                         "households_total": total, "households_registered": registered})
+        villages.append(
+            {
+                "village_code": v["code"],
+                "village_name": written_names[v["code"]],
+                "plan_issued": v["code"] in s.village_plan,
+                "safe_registered": v["code"] in s.village_safe,
+                "households_total": total,
+                "households_registered": registered,
+            }
+        )
     sheets = {"villages": villages, "commune_models": s.models.get(commune["code"], [])}
     return sheets | _optional_sheets(s, commune["code"])
 
 
 def _agency_rows(s: PeriodState, agencies: list[dict]) -> list[dict]:
-    return [{"agency_code": a["code"], "agency_name": a["name"], "agency_kind": a["kind"],
-             "plan_issued": a["code"] in s.agency_plan, "safe_registered": a["code"] in s.agency_safe}
-            for a in agencies]
+    return [
+        {
+            "agency_code": a["code"],
+            "agency_name": a["name"],
+            "agency_kind": a["kind"],
+            "plan_issued": a["code"] in s.agency_plan,
+            "safe_registered": a["code"] in s.agency_safe,
+        }
+        for a in agencies
+    ]
 
 
 def _district_sheets(reg: Register, s: PeriodState, district: dict) -> dict[str, list[dict]]:
-    sheets = {"agencies": _agency_rows(s, reg.district_agencies.get(district["code"], [])),
-              "district_summary": district_summary(reg, s, district["code"])}
+    sheets = {
+        "agencies": _agency_rows(s, reg.district_agencies.get(district["code"], [])),
+        "district_summary": district_summary(reg, s, district["code"]),
+    }
     return sheets | _optional_sheets(s, district["code"])
 
 
 def _province_sheets(reg: Register, s: PeriodState) -> dict[str, list[dict]]:
     code = reg.province["code"]
-    sheets = {"agencies": _agency_rows(s, reg.province_agencies),
-              "province_models": s.models.get(code, [])}
+    sheets = {"agencies": _agency_rows(s, reg.province_agencies), "province_models": s.models.get(code, [])}
     return sheets | _optional_sheets(s, code)
 
 
@@ -493,20 +569,27 @@ def district_summary(reg: Register, s: PeriodState, district_code: str) -> list[
         "village_board_plan": (sum(v in s.village_plan for v in villages), len(villages)),
         "commune_safe": (sum(c in s.commune_safe for c in communes), len(communes)),
         "village_safe": (sum(v in s.village_safe for v in villages), len(villages)),
-        "household_safe": (sum(s.households[v][1] for v in villages),
-                           sum(s.households[v][0] for v in villages)),
+        "household_safe": (sum(s.households[v][1] for v in villages), sum(s.households[v][0] for v in villages)),
         "models": (sum(len(s.models.get(c, [])) for c in communes), None),
     }
-    return [{"summary_item": item, "achieved": figures[item][0], "total": figures[item][1]}
-            for item in catalog.workbook()["vocab"]["summary_item"]]
+    return [
+        {"summary_item": item, "achieved": figures[item][0], "total": figures[item][1]}
+        for item in catalog.workbook()["vocab"]["summary_item"]
+    ]
 
 
 def _with_resubmission(rng: random.Random, reg: Register, subs: list[Submission]) -> list[Submission]:
     """One commune of RESUBMISSION_PERIOD sends a first version with a few wrong values, then the
     correct one as version 2 a few days later; the first is superseded."""
-    candidates = [x for x in subs if x.period == RESUBMISSION_PERIOD and x.level == "commune"
-                  and any(v["plan_issued"] for v in x.sheets["villages"])
-                  and len(x.sheets["villages"]) >= 3 and len(x.sheets["commune_models"]) >= 2]
+    candidates = [
+        x
+        for x in subs
+        if x.period == RESUBMISSION_PERIOD
+        and x.level == "commune"
+        and any(v["plan_issued"] for v in x.sheets["villages"])
+        and len(x.sheets["villages"]) >= 3
+        and len(x.sheets["commune_models"]) >= 2
+    ]
     final = rng.choice(candidates)
     first = copy.deepcopy(final)
     first.superseded = True
@@ -522,4 +605,4 @@ def _with_resubmission(rng: random.Random, reg: Register, subs: list[Submission]
     other = next(v for v in villages if v is not planned)
     other["households_registered"] = max(0, other["households_registered"] - 12)
     first.sheets["commune_models"] = first.sheets["commune_models"][:-1]
-    return subs[: subs.index(final)] + [first] + subs[subs.index(final):]
+    return subs[: subs.index(final)] + [first] + subs[subs.index(final) :]

@@ -4,6 +4,7 @@ staged table, in GX's own suite format) and the pipeline invariants behind the b
 Nothing here imports Great Expectations except `expectations.run` when it validates (the import costs
 seconds), so the suite list can be read by the orchestrator at load time. See README.md for what each suite promises.
 """
+
 from __future__ import annotations
 
 import json

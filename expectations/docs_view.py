@@ -5,6 +5,7 @@ build on these machines). These views, named in the Data Docs site configuration
 `expectations.run`, keep the compiled templates in Jinja's own cache folder (a per-user folder of the
 temporary directory), keyed by each template's source, so they are compiled once per machine and GX
 version."""
+
 from __future__ import annotations
 
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView

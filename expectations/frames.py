@@ -3,6 +3,7 @@
 A table with a `period` column (stg_files) gives the period's files and the files of no readable period;
 a table with `source_file` gives the rows of the period's files; any other table (the register) is read
 whole."""
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,10 @@ def period_frames(con, period: str, tables: list[str]) -> dict[str, pd.DataFrame
         if "period" in columns:
             sql, params = f"select * from main.{table} where period = ? or period is null", [period]
         elif "source_file" in columns:
-            sql = (f"select * from main.{table} where source_file in "
-                   "(select source_file from main.stg_files where period = ?)")
+            sql = (
+                f"select * from main.{table} where source_file in "
+                "(select source_file from main.stg_files where period = ?)"
+            )
             params = [period]
         else:
             sql, params = f"select * from main.{table}", []

@@ -3,6 +3,7 @@ a data-quality finding that a commune can correct: it means antq lost a file or 
 unit twice, so the figures must not be published (the blocking asset checks of orchestration.assets.quality).
 
 Each function returns the offending rows as dicts (empty when the invariant holds)."""
+
 from __future__ import annotations
 
 import catalog
@@ -15,8 +16,9 @@ def _dicts(cur) -> list[dict]:
 
 def unaccounted_files(con, period: str) -> list[dict]:
     """Inbox files of the period (or of no readable period) that the import summary does not account for."""
-    return _dicts(con.execute(
-        """
+    return _dicts(
+        con.execute(
+            """
         select f.source_file, f.status, f.period
         from raw.files as f
         left join main.mart_submissions as m on m.period = ? and m.source_file = f.source_file
@@ -24,16 +26,18 @@ def unaccounted_files(con, period: str) -> list[dict]:
           and (m.source_file is null or m.submission_status is null)
         order by f.source_file
         """,
-        [period, period],
-    ))
+            [period, period],
+        )
+    )
 
 
 def lost_rows(con, period: str) -> list[dict]:
     """Files of the period whose rows in the raw tables differ in number from the rows the import summary
     read (rows_read + summary_rows_read): a row dropped or duplicated between ingestion and the marts."""
     raw_rows = " union all ".join(f"select source_file from raw.{t}" for t in catalog.raw_tables())
-    return _dicts(con.execute(
-        f"""
+    return _dicts(
+        con.execute(
+            f"""
         with raw_counts as (
             select source_file, count(*) as raw_rows from ({raw_rows}) group by source_file
         )
@@ -45,14 +49,16 @@ def lost_rows(con, period: str) -> list[dict]:
           and coalesce(r.raw_rows, 0) <> m.rows_read + m.summary_rows_read
         order by m.source_file
         """,
-        [period],
-    ))
+            [period],
+        )
+    )
 
 
 def duplicate_winners(con, period: str) -> list[dict]:
     """Reporting units with more than one winning workbook in the period."""
-    return _dicts(con.execute(
-        """
+    return _dicts(
+        con.execute(
+            """
         select reporter_level, reporter_code, count(*) as winners,
                string_agg(source_file, ', ' order by source_file) as files
         from main.mart_submissions
@@ -61,14 +67,16 @@ def duplicate_winners(con, period: str) -> list[dict]:
         having count(*) > 1
         order by all
         """,
-        [period],
-    ))
+            [period],
+        )
+    )
 
 
 def units_counted_twice(con, period: str) -> list[dict]:
     """Register units that appear more than once among the units the plan and registration figures count."""
-    return _dicts(con.execute(
-        """
+    return _dicts(
+        con.execute(
+            """
         select unit_kind, unit_code, count(*) as times, string_agg(distinct source_file, ', ') as files
         from main.fct_unit_status
         where period = ?
@@ -76,5 +84,6 @@ def units_counted_twice(con, period: str) -> list[dict]:
         having count(*) > 1
         order by all
         """,
-        [period],
-    ))
+            [period],
+        )
+    )

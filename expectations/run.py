@@ -11,6 +11,7 @@ the period (their summary records a fingerprint of those inputs) without importi
 with a `cache_dir` (the orchestrator keeps one beside the warehouse), also when they were written into
 another output folder.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,8 +49,7 @@ def parameters(period: str) -> dict:
         "recipient_kinds": sorted(vocab["recipient"]),
         "summary_items": sorted(vocab["summary_item"]),
         "model_groups": sorted(int(k) for k in vocab["model_group"]),
-        "reporter_code_pattern": "^(" + "|".join(
-            f"[0-9]{{{widths[level]}}}" for level in sorted(wb["levels"])) + ")$",
+        "reporter_code_pattern": "^(" + "|".join(f"[0-9]{{{widths[level]}}}" for level in sorted(wb["levels"])) + ")$",
     }
     for level, width in widths.items():
         params[f"{level}_code_pattern"] = f"^[0-9]{{{width}}}$"
@@ -62,8 +62,11 @@ def fingerprint(frames: dict, definitions: dict, period: str) -> str | None:
     import pandas as pd
 
     digest = hashlib.sha256()
-    digest.update(json.dumps([definitions, parameters(period), version("great_expectations")],
-                             sort_keys=True, default=str).encode())
+    digest.update(
+        json.dumps(
+            [definitions, parameters(period), version("great_expectations")], sort_keys=True, default=str
+        ).encode()
+    )
     digest.update(Path(__file__).read_bytes())
     try:
         for name in sorted(frames):
@@ -104,13 +107,17 @@ def _context(docs_dir: Path):
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False),
-        data_docs_sites={SITE: {
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": _view("CachedIndexPageView")},
-            "site_section_builders": {section: {"view": _view("CachedPageView")}
-                                      for section in ("expectations", "validations", "profiling")},
-        }},
+        data_docs_sites={
+            SITE: {
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": _view("CachedIndexPageView")},
+                "site_section_builders": {
+                    section: {"view": _view("CachedPageView")}
+                    for section in ("expectations", "validations", "profiling")
+                },
+            }
+        },
     )
     return gx.get_context(project_config=config, mode="ephemeral")
 
@@ -137,13 +144,13 @@ def run_period(source, period: str, out_dir: str | Path, cache_dir: str | Path |
     if reused:  # same rows, same suites: the docs on disk are what this run would write (GX not imported)
         return reused
     cached = Path(cache_dir) / period if cache_dir is not None else None
-    if cached is not None and _reusable(cached, key):   # the same docs, built for another output folder
+    if cached is not None and _reusable(cached, key):  # the same docs, built for another output folder
         return _copy_docs(cached, docs_dir)
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core.run_identifier import RunIdentifier
 
-    shutil.rmtree(docs_dir, ignore_errors=True)   # the docs describe this run only
+    shutil.rmtree(docs_dir, ignore_errors=True)  # the docs describe this run only
     batches = docs_dir / "batches"
     batches.mkdir(parents=True)
     for name, frame in frames.items():
@@ -155,16 +162,20 @@ def run_period(source, period: str, out_dir: str | Path, cache_dir: str | Path |
     for name, definition in definitions.items():
         batch = source_def.add_parquet_asset(name).add_batch_definition_path(period, path=f"{name}.parquet")
         suite = context.suites.add(gx.ExpectationSuite(**definition))
-        validations.append(context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{name} {period}", data=batch, suite=suite)))
-    checkpoint = context.checkpoints.add(gx.Checkpoint(
-        name=f"antq {period}",
-        validation_definitions=validations,
-        actions=[UpdateDataDocsAction(name="data_docs", site_names=[SITE])],
-        result_format={"result_format": "COMPLETE"},
-    ))
-    result = checkpoint.run(expectation_parameters=parameters(period),
-                            run_id=RunIdentifier(run_name=f"antq {period}"))
+        validations.append(
+            context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"{name} {period}", data=batch, suite=suite)
+            )
+        )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=f"antq {period}",
+            validation_definitions=validations,
+            actions=[UpdateDataDocsAction(name="data_docs", site_names=[SITE])],
+            result_format={"result_format": "COMPLETE"},
+        )
+    )
+    result = checkpoint.run(expectation_parameters=parameters(period), run_id=RunIdentifier(run_name=f"antq {period}"))
 
     summary = {**_summary(result, frames, definitions, period, docs_dir), "fingerprint": key, "reused": False}
     _write_summary(docs_dir, summary)
@@ -233,19 +244,22 @@ def _summary(result, frames: dict, definitions: dict, period: str, docs_dir: Pat
                 if row is None:
                     continue
                 sample.append({c: _plain(row[c]) for c in [*reference, *columns] if c in frame.columns})
-            failed.append({
-                "type": config.type,
-                "columns": columns,
-                "kind": (config.meta or {}).get("kind", "structure"),
-                "finding": (config.meta or {}).get("finding"),
-                "description": config.description,
-                "element_count": (er.result or {}).get("element_count"),
-                "unexpected_count": (er.result or {}).get("unexpected_count"),
-                "unexpected_percent": (er.result or {}).get("unexpected_percent"),
-                "error": (er.exception_info or {}).get("exception_message")
-                if (er.exception_info or {}).get("raised_exception") else None,
-                "sample": sample,
-            })
+            failed.append(
+                {
+                    "type": config.type,
+                    "columns": columns,
+                    "kind": (config.meta or {}).get("kind", "structure"),
+                    "finding": (config.meta or {}).get("finding"),
+                    "description": config.description,
+                    "element_count": (er.result or {}).get("element_count"),
+                    "unexpected_count": (er.result or {}).get("unexpected_count"),
+                    "unexpected_percent": (er.result or {}).get("unexpected_percent"),
+                    "error": (er.exception_info or {}).get("exception_message")
+                    if (er.exception_info or {}).get("raised_exception")
+                    else None,
+                    "sample": sample,
+                }
+            )
         stats = validation.statistics
         suites[name] = {
             "success": bool(validation.success),

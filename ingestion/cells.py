@@ -6,6 +6,7 @@ Cells arrive as the Excel reader gives them: str, float (integers too), bool, da
 for a blank, and ExcelError where the sheet holds an error cell (ingestion.excel_errors). Every
 vocabulary comparison goes through ingestion.normalize.text_key.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,22 +16,21 @@ from dataclasses import dataclass
 from functools import cache
 
 import catalog
-from ingestion.normalize import (clean_text, code_points, drop_hidden, hidden_characters, shows_something,
-                                 text_key)
+from ingestion.normalize import clean_text, code_points, drop_hidden, hidden_characters, shows_something, text_key
 from ingestion.reasons import reason
 
 INVALID_VALUE = "INVALID_VALUE"
 MISSING_VALUE = "MISSING_VALUE"
 INVISIBLE_CHARACTER = "INVISIBLE_CHARACTER"
 
-Issue = tuple[str, str]          # (check_code, Vietnamese reason)
+Issue = tuple[str, str]  # (check_code, Vietnamese reason)
 
 _DIGITS = re.compile(r"[0-9]+")
-_THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")          # "1.234", "1.234.567"
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")  # "1.234", "1.234.567"
 _DMY = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})")
 _ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_MAX_EXCEL_SERIAL = 2958465                                     # 31/12/9999
+_MAX_EXCEL_SERIAL = 2958465  # 31/12/9999
 _MAX_BIGINT = 2**63 - 1
 _YEARS = range(1900, 2101)
 _MIDNIGHT = dt.time()
@@ -39,6 +39,7 @@ _MIDNIGHT = dt.time()
 @dataclass(frozen=True, slots=True)
 class ExcelError:
     """An Excel error cell, by its text ("#DIV/0!", "#N/A", ...): a broken formula, never a value."""
+
     text: str
 
     def __str__(self) -> str:
@@ -48,15 +49,16 @@ class ExcelError:
 @dataclass(frozen=True, slots=True)
 class Rule:
     """How to read one catalogue column or cover field."""
+
     name: str
-    header: str                   # the header or cover label, as the catalogue spells it
+    header: str  # the header or cover label, as the catalogue spells it
     header_key: str
     type: str
     required: bool = False
-    width: int | None = None      # code columns: zero-pad digit codes to this width
-    lookup: dict | None = None    # enum/yesno: text_key(word) -> vocabulary key
-    words: str = ""               # enum/yesno: the vocabulary as users read it, "Có/Không"
-    max: int | None = None        # count columns: the catalogue's plausibility bound (workbook.yaml `max`)
+    width: int | None = None  # code columns: zero-pad digit codes to this width
+    lookup: dict | None = None  # enum/yesno: text_key(word) -> vocabulary key
+    words: str = ""  # enum/yesno: the vocabulary as users read it, "Có/Không"
+    max: int | None = None  # count columns: the catalogue's plausibility bound (workbook.yaml `max`)
 
     def with_width(self, width: int | None) -> Rule:
         return dataclasses.replace(self, width=width)
@@ -68,9 +70,17 @@ def rule(name: str, spec: dict) -> Rule:
     lookup, words = _vocabulary(spec["vocab"]) if "vocab" in spec else (None, "")
     if spec["type"] == "yesno":
         lookup, words = _vocabulary("yesno")
-    return Rule(name=name, header=header, header_key=text_key(header), type=spec["type"],
-                required=bool(spec.get("required")), width=spec.get("width"),
-                lookup=lookup, words=words, max=spec.get("max"))
+    return Rule(
+        name=name,
+        header=header,
+        header_key=text_key(header),
+        type=spec["type"],
+        required=bool(spec.get("required")),
+        width=spec.get("width"),
+        lookup=lookup,
+        words=words,
+        max=spec.get("max"),
+    )
 
 
 @cache
@@ -116,7 +126,7 @@ def convert(r: Rule, cell: object, raw: str) -> tuple[object, Issue | None]:
     """(typed value, issue or None) of `cell` whose raw_text is `raw`."""
     if raw == "":
         return _BLANK[r.type](r)
-    if type(cell) is ExcelError:       # whatever the column's type: the cell holds no value at all
+    if type(cell) is ExcelError:  # whatever the column's type: the cell holds no value at all
         return _invalid("excel_error", error=cell.text)
     if type(cell) is str and not cell.isascii():
         hidden = hidden_characters(cell, code=r.type == "code")
@@ -224,7 +234,7 @@ def _date(r: Rule, cell: object, raw: str):
         return cell, None
     serial = _whole_number(cell) if isinstance(cell, (int, float)) else None
     if serial is not None and 1 <= serial <= _MAX_EXCEL_SERIAL:
-        return _EXCEL_EPOCH + dt.timedelta(days=serial), None       # a date cell without a date format
+        return _EXCEL_EPOCH + dt.timedelta(days=serial), None  # a date cell without a date format
     if isinstance(cell, str):
         text = cell.strip()
         match = _DMY.fullmatch(text)

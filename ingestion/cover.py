@@ -4,6 +4,7 @@ which must not open DuckDB (a run may hold it) and must not parse whole workbook
 The same gate and the same cover reading as a build (ingestion.safety, then ingestion.workbook's
 cover parser): a file the build would reject before or at its cover gives None here too.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,5 +27,4 @@ def inbox_fingerprints(inbox_dir: str | os.PathLike) -> dict[str, str]:
     """{path relative to the inbox: SHA-256} of the inbox's regular files, walked as ingestion walks it.
     Files ingestion rejects without reading (Excel's ~$ lock files, symlinks) are left out. The keys are
     the files' source_file, valid UTF-8 even for a name that is not (ingestion.inbox.source_name)."""
-    return {e.source_file: e.sha256 for e in walk(Path(inbox_dir))
-            if e.sha256 is not None and e.rejection is None}
+    return {e.source_file: e.sha256 for e in walk(Path(inbox_dir)) if e.sha256 is not None and e.rejection is None}

@@ -1,5 +1,6 @@
 """The SHA-256 of a file, read in 1 MiB blocks: the identity of an inbox file (raw.files), of a register
 file and of a published file (reports/release.py)."""
+
 from __future__ import annotations
 
 import hashlib

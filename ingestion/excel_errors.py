@@ -3,6 +3,7 @@ make a broken formula look like an empty cell (MISSING_VALUE, row counted). inge
 in the pass it makes over every XML part anyway, the parts holding a cell of type "e"; their error
 texts are read here, from those parts only, so a workbook without errors costs nothing more.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,10 +14,10 @@ from xml.etree import ElementTree
 
 WORKBOOK_PART = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
-UNKNOWN_ERROR = "#?"                 # an error cell without its text (never written by Excel)
+UNKNOWN_ERROR = "#?"  # an error cell without its text (never written by Excel)
 _REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})$")
 
-Positions = dict[tuple[int, int], str]   # (row index, column index), A1 = (0, 0) -> error text
+Positions = dict[tuple[int, int], str]  # (row index, column index), A1 = (0, 0) -> error text
 
 
 def error_cells(path: str | os.PathLike, parts: frozenset[str]) -> dict[str, Positions]:
@@ -42,8 +43,9 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
         if _local(rel.tag) == "Relationship" and rel.get("Target"):
             target = rel.get("Target")
             # a target is relative to xl/ unless it starts with "/" (the package root)
-            targets[rel.get("Id")] = (target.lstrip("/") if target.startswith("/")
-                                      else posixpath.normpath(posixpath.join("xl", target)))
+            targets[rel.get("Id")] = (
+                target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            )
     parts = {}
     for sheet in ElementTree.fromstring(zf.read(WORKBOOK_PART)).iter():
         if _local(sheet.tag) != "sheet":
@@ -83,7 +85,7 @@ def _errors(member) -> Positions:
 
 
 def _column_index(letters: str) -> int:
-    """"A" -> 0, "XFD" -> 16383."""
+    """ "A" -> 0, "XFD" -> 16383."""
     n = 0
     for ch in letters.upper():
         n = n * 26 + (ord(ch) - 64)

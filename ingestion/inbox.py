@@ -7,6 +7,7 @@ open), symbolic links (never followed: only real files inside the inbox are read
 is not a regular file are recorded as rejected (UNREADABLE_FILE) with their own reason, like a .txt
 or a corrupt workbook. Dotfiles are treated as any other file.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,14 +28,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ingestion.digest import sha256_of
 from ingestion.reasons import reason
 from ingestion.schema import CELL_ISSUES, FILES, submission_tables
 from ingestion.warehouse import arrow_table, delete_source_files, ensure_raw_tables, insert_arrow
-from ingestion.digest import sha256_of
 from ingestion.workbook import INGESTED, UNREADABLE_FILE, ParsedFile, parse_many
 
-SERIAL_BELOW = 32            # smaller batches are parsed in this process: a pool costs more than it saves
-MAX_CHUNK = 32               # files per worker task at most; smaller tasks even out the workers' ends
+SERIAL_BELOW = 32  # smaller batches are parsed in this process: a pool costs more than it saves
+MAX_CHUNK = 32  # files per worker task at most; smaller tasks even out the workers' ends
 LOCK_FILE_PREFIX = "~$"
 Progress = Callable[[int, int], None]
 Task = tuple[str, str, str | None]  # (path, source_file, sha256)
@@ -45,6 +46,7 @@ class IngestSummary:
     """What one run did. `parsed` files were opened by the parser; `ingested` and `rejected` count
     this run's new or changed files by outcome (a lock file or symlink is rejected without being
     parsed); `unchanged` files kept their rows; `removed` files left the inbox and took their rows."""
+
     files_seen: int = 0
     parsed: int = 0
     unchanged: int = 0
@@ -58,16 +60,22 @@ class IngestSummary:
 @dataclass
 class _Entry:
     path: Path
-    source_file: str                   # relative to the inbox, "/" separators
+    source_file: str  # relative to the inbox, "/" separators
     size_bytes: int | None
-    modified_at: dt.datetime | None    # UTC, naive
+    modified_at: dt.datetime | None  # UTC, naive
     sha256: str | None = None
-    rejection: str | None = None       # decided by the walk, before any parsing
+    rejection: str | None = None  # decided by the walk, before any parsing
 
 
-def ingest_inbox(con, inbox_dir: str | os.PathLike, *, workers: int | None = None,
-                 progress: Progress | None = None, reparse: bool = False,
-                 row_limits: dict[str, int] | None = None) -> IngestSummary:
+def ingest_inbox(
+    con,
+    inbox_dir: str | os.PathLike,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    reparse: bool = False,
+    row_limits: dict[str, int] | None = None,
+) -> IngestSummary:
     """Ingest the inbox folder `inbox_dir` (searched recursively) into the raw tables of `con`.
 
     `workers`: parser processes (default: the usable cores; batches under SERIAL_BELOW files are
@@ -84,8 +92,11 @@ def ingest_inbox(con, inbox_dir: str | os.PathLike, *, workers: int | None = Non
     entries = walk(inbox)
     summary = IngestSummary(files_seen=len(entries))
     seen = {e.source_file for e in entries}
-    unchanged = {e.source_file for e in entries
-                 if not reparse and e.sha256 is not None and previous.get(e.source_file) == e.sha256}
+    unchanged = {
+        e.source_file
+        for e in entries
+        if not reparse and e.sha256 is not None and previous.get(e.source_file) == e.sha256
+    }
     todo = [e for e in entries if e.source_file not in unchanged]
     tasks = [(str(e.path), e.source_file, e.sha256) for e in todo if e.rejection is None]
 
@@ -112,17 +123,25 @@ def ingest_inbox(con, inbox_dir: str | os.PathLike, *, workers: int | None = Non
 
 def _file_rows(todo: list[_Entry], outcomes: dict[str, ParsedFile]) -> list[dict]:
     """raw.files rows of this run's new and changed files, parsed or rejected by the walk."""
-    ingested_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    ingested_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = []
     for entry in todo:
         outcome = outcomes.get(entry.source_file) or ParsedFile(entry.source_file, entry.sha256).reject(
-            UNREADABLE_FILE, entry.rejection)
-        rows.append({
-            "source_file": entry.source_file, "file_sha256": outcome.file_sha256,
-            "size_bytes": entry.size_bytes, "modified_at": entry.modified_at,
-            "status": outcome.status, "check_code": outcome.check_code, "reason": outcome.reason,
-            "ingested_at": ingested_at, **outcome.cover,
-        })
+            UNREADABLE_FILE, entry.rejection
+        )
+        rows.append(
+            {
+                "source_file": entry.source_file,
+                "file_sha256": outcome.file_sha256,
+                "size_bytes": entry.size_bytes,
+                "modified_at": entry.modified_at,
+                "status": outcome.status,
+                "check_code": outcome.check_code,
+                "reason": outcome.reason,
+                "ingested_at": ingested_at,
+                **outcome.cover,
+            }
+        )
     return rows
 
 
@@ -147,6 +166,7 @@ def _replace_rows(con, stale: list[str], arrow: dict[str, list[pa.Table]]) -> di
 class ParsedChunk:
     """The answer for a batch of files: each file's outcome and cover (its rows moved out), and the
     rows of every raw table as Arrow, which crosses the process boundary as buffers, not objects."""
+
     files: list[ParsedFile]
     tables: dict[str, pa.Table]
 
@@ -211,8 +231,9 @@ def _entry(path: Path, source_file: str) -> _Entry:
         info = path.lstat()
     except OSError as exc:
         return _Entry(path, source_file, None, None, rejection=reason("os_error", error=type(exc).__name__))
-    entry = _Entry(path, source_file, info.st_size,
-                   dt.datetime.fromtimestamp(info.st_mtime, dt.timezone.utc).replace(tzinfo=None))
+    entry = _Entry(
+        path, source_file, info.st_size, dt.datetime.fromtimestamp(info.st_mtime, dt.UTC).replace(tzinfo=None)
+    )
     if stat.S_ISLNK(info.st_mode):
         entry.rejection = reason("symlink")
         return entry
@@ -229,12 +250,16 @@ def _entry(path: Path, source_file: str) -> _Entry:
     return entry
 
 
-def _parse_all(tasks: list[Task], workers: int | None, progress: Progress | None,
-               parse: Callable[[list[Task]], ParsedChunk] = parse_chunk,
-               row_limits: dict[str, int] | None = None) -> list[ParsedChunk]:
+def _parse_all(
+    tasks: list[Task],
+    workers: int | None,
+    progress: Progress | None,
+    parse: Callable[[list[Task]], ParsedChunk] = parse_chunk,
+    row_limits: dict[str, int] | None = None,
+) -> list[ParsedChunk]:
     """Every task parsed: in this process for small batches, else in chunks across worker processes."""
     if row_limits is not None:
-        parse = partial(parse, row_limits=row_limits)   # picklable: it goes to the workers
+        parse = partial(parse, row_limits=row_limits)  # picklable: it goes to the workers
     workers = workers or _usable_cores()
     total = len(tasks)
     if workers <= 1 or total < SERIAL_BELOW:
@@ -246,7 +271,7 @@ def _parse_all(tasks: list[Task], workers: int | None, progress: Progress | None
         return [_as_chunk(results)]
 
     size = max(1, min(MAX_CHUNK, -(-total // (workers * 8))))
-    batches = [tasks[i:i + size] for i in range(0, total, size)]
+    batches = [tasks[i : i + size] for i in range(0, total, size)]
     # pyarrow imports pandas the first time it converts Python objects; doing it once here, before
     # the workers are forked, spares each of them the import
     arrow_table(CELL_ISSUES, [])
@@ -262,11 +287,12 @@ def _parse_all(tasks: list[Task], workers: int | None, progress: Progress | None
             try:
                 out.append(future.result())
             except BrokenProcessPool:
-                broken.append(batch)       # a worker died: find the culprit file by file below
+                broken.append(batch)  # a worker died: find the culprit file by file below
                 continue
             except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
-                out.append(_as_chunk([_failed(task, reason("parser_error", error=type(exc).__name__))
-                                      for task in batch]))
+                out.append(
+                    _as_chunk([_failed(task, reason("parser_error", error=type(exc).__name__)) for task in batch])
+                )
             done += len(batch)
             if progress:
                 progress(done, total)
@@ -311,7 +337,7 @@ def _usable_cores() -> int:
     """The cores this process may run on (a container may allow fewer than the machine has)."""
     try:
         return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:                 # not on Linux
+    except AttributeError:  # not on Linux
         return os.cpu_count() or 1
 
 
@@ -320,8 +346,7 @@ def _forking():
     """Submitting to a pool forks its workers: Python 3.12+ warns on every fork of a threaded
     process, which _mp_context explains is safe here."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks",
-                                category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
         yield
 
 

@@ -6,6 +6,7 @@ marks) come with text pasted from the web or Word: a matching key ignores them, 
 word looks and matches alike. In a code, spaces other than the ASCII one (no-break space, ...) are hidden
 too. ingestion.cells drops them from a cell's value and reports the cell (INVISIBLE_CHARACTER).
 """
+
 from __future__ import annotations
 
 import re

@@ -7,6 +7,7 @@ UNREADABLE_FILE "Không đọc được tệp: {reason}", INVALID_COVER 'Trang "
 A cell reason completes INVALID_VALUE 'Cột "{column}" có giá trị không hợp lệ: "{value}" ({reason})',
 MISSING_VALUE 'Cột "{column}" để trống; {consequence}' or INVISIBLE_CHARACTER 'Cột "{column}": {reason}'.
 """
+
 from __future__ import annotations
 
 VI: dict[str, str] = {
@@ -26,8 +27,7 @@ VI: dict[str, str] = {
     "sheet_too_large": "trang tính {member} có vùng dữ liệu quá lớn ({cells} ô, tối đa {limit})",
     "no_workbook_xml": "không có xl/workbook.xml, không phải sổ tính Excel",
     # UNREADABLE_FILE: decided by the inbox walk
-    "lock_file": "tệp khóa tạm do Excel tạo khi đang mở một sổ tính (tên bắt đầu bằng ~$), "
-                 "không phải báo cáo",
+    "lock_file": "tệp khóa tạm do Excel tạo khi đang mở một sổ tính (tên bắt đầu bằng ~$), không phải báo cáo",
     "symlink": "liên kết tượng trưng (symlink); chỉ đọc tệp thật nằm trong thư mục nhận báo cáo",
     "not_regular": "không phải tệp thông thường",
     "os_error": "không mở được tệp ({error})",
@@ -37,22 +37,22 @@ VI: dict[str, str] = {
     "no_cover_sheet": 'không có trang "{sheet}"',
     "missing_required_sheet": 'thiếu trang bắt buộc "{sheet}" của báo cáo cấp {level}',
     "required_sheet_no_header": 'trang bắt buộc "{sheet}" không có dòng tiêu đề trong {rows} dòng đầu '
-                                "(thiếu cột: {missing})",
+    "(thiếu cột: {missing})",
     # INVALID_COVER (the parts are joined with "; ")
     "cover_missing": 'thiếu "{label}"',
     "cover_invalid": '"{label}" không hợp lệ: "{value}" ({reason})',
     "cover_code_without_level": "không xác định được cấp báo cáo để chuẩn hóa mã",
     # SHEET_HEADER_NOT_FOUND
     "header_not_found": "không tìm thấy dòng tiêu đề trong {rows} dòng đầu (thiếu cột: {missing}); "
-                        "trang này không được tính",
+    "trang này không được tính",
     # SHEET_TOO_MANY_ROWS (numbers written 1.234; the limit: catalog/workbook.yaml row_limits)
     "too_many_rows": 'trang "{sheet}" có {rows} dòng dưới dòng tiêu đề, tối đa {limit} dòng; '
-                     "các dòng từ dòng {first_skipped} trở đi không được đọc",
+    "các dòng từ dòng {first_skipped} trở đi không được đọc",
     "too_many_cover_rows": 'trang "{sheet}" có {rows} dòng, tối đa {limit} dòng; '
-                           "các dòng từ dòng {first_skipped} trở đi không được đọc",
+    "các dòng từ dòng {first_skipped} trở đi không được đọc",
     # BLANK_TEMPLATE (raw.files.reason of a blank template nobody filled in)
     "blank_template": 'biểu mẫu trống do "antq template" tạo cho kỳ {period}: ngoài phần ghi sẵn (thông tin '
-                      "đơn vị, kỳ báo cáo, danh sách đơn vị trực thuộc) chưa có ô nào được điền",
+    "đơn vị, kỳ báo cáo, danh sách đơn vị trực thuộc) chưa có ô nào được điền",
     # INVALID_VALUE
     "blank_required": "bỏ trống",
     "not_count": "không phải số nguyên không âm",
@@ -77,31 +77,30 @@ VI: dict[str, str] = {
     "reg_missing_columns": "Tệp {file} thiếu cột {columns} / {file} lacks columns {columns}",
     "reg_blank": "{file} dòng {line}: cột {column} bỏ trống / {file} line {line}: {column} is empty",
     "reg_bad_value": "{file} dòng {line}: {column} = '{value}' không hợp lệ (chấp nhận: {allowed}) / "
-                     "{file} line {line}: unknown {column} '{value}' (expected {allowed})",
+    "{file} line {line}: unknown {column} '{value}' (expected {allowed})",
     "reg_duplicate": "{file} dòng {line}: mã {code} bị trùng (đã có ở dòng {first}) / "
-                     "{file} line {line}: duplicate code {code} (first on line {first})",
+    "{file} line {line}: duplicate code {code} (first on line {first})",
     "reg_parent_for_province": "{file} dòng {line}: tỉnh {code} không được có parent_code / "
-                               "{file} line {line}: province {code} must have an empty parent_code",
+    "{file} line {line}: province {code} must have an empty parent_code",
     "reg_missing_parent": "{file} dòng {line}: đơn vị cha '{parent}' của {code} không có trong danh mục "
-                          "hoặc không đúng cấp / {file} line {line}: parent '{parent}' of {code} is "
-                          "missing or not of a higher level ({allowed})",
+    "hoặc không đúng cấp / {file} line {line}: parent '{parent}' of {code} is "
+    "missing or not of a higher level ({allowed})",
     "reg_district_code": "{file} dòng {line}: district_code phải có khi và chỉ khi managed_by = district / "
-                         "{file} line {line}: district_code must be set exactly when managed_by is district",
+    "{file} line {line}: district_code must be set exactly when managed_by is district",
     "reg_unknown_district": "{file} dòng {line}: huyện '{code}' không có trong org_units.csv / "
-                            "{file} line {line}: district '{code}' is not a district in org_units.csv",
+    "{file} line {line}: district '{code}' is not a district in org_units.csv",
     "reg_unknown_province": "{file} dòng {line}: tỉnh '{code}' (province_code) không có trong org_units.csv / "
-                            "{file} line {line}: province_code '{code}' is not a province in org_units.csv",
+    "{file} line {line}: province_code '{code}' is not a province in org_units.csv",
     "reg_province_mismatch": "{file} dòng {line}: province_code {code} khác tỉnh {district_province} của huyện "
-                             "{district} / {file} line {line}: province_code {code} is not the province "
-                             "({district_province}) of district {district}",
+    "{district} / {file} line {line}: province_code {code} is not the province "
+    "({district_province}) of district {district}",
     "reg_province_code_required": "{file} dòng {line}: đơn vị do tỉnh quản lý phải ghi province_code vì "
-                                  "org_units.csv có nhiều tỉnh ({provinces}) / {file} line {line}: a "
-                                  "province-managed agency needs a province_code when org_units.csv holds "
-                                  "several provinces ({provinces})",
+    "org_units.csv có nhiều tỉnh ({provinces}) / {file} line {line}: a "
+    "province-managed agency needs a province_code when org_units.csv holds "
+    "several provinces ({provinces})",
     "reg_bad_date": "{file} dòng {line}: {column} = '{value}' không phải ngày YYYY-MM-DD / "
-                    "{file} line {line}: {column} '{value}' is not an ISO date",
-    "reg_date_order": "{file} dòng {line}: valid_from sau valid_to / {file} line {line}: "
-                      "valid_from is after valid_to",
+    "{file} line {line}: {column} '{value}' is not an ISO date",
+    "reg_date_order": "{file} dòng {line}: valid_from sau valid_to / {file} line {line}: valid_from is after valid_to",
 }
 
 

@@ -1,6 +1,7 @@
 """Loads the register (contract section 2: org_units.csv and agencies.csv) into
 raw.register_org_units and raw.register_agencies, after checking it whole: a register that fails a
 check raises RegisterError and leaves the warehouse as it was."""
+
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,12 @@ AGENCY_COLUMNS = ("code", "name", "kind", "managed_by", "district_code", "valid_
 # contract section 2: optional; required on province-managed rows when org_units.csv holds several provinces
 AGENCY_OPTIONAL_COLUMNS = ("province_code",)
 # contract section 1: who may be whose parent (since 2025 a commune's parent may be the province)
-PARENT_LEVELS = {"province": (), "district": ("province",), "commune": ("district", "province"),
-                 "village": ("commune",)}
+PARENT_LEVELS = {
+    "province": (),
+    "district": ("province",),
+    "commune": ("district", "province"),
+    "village": ("commune",),
+}
 MANAGED_BY = ("province", "district")
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -97,8 +102,7 @@ def _date(file: str, line: int, column: str, value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise RegisterError(
-            reason("reg_bad_date", file=file, line=line, column=column, value=value)) from None
+        raise RegisterError(reason("reg_bad_date", file=file, line=line, column=column, value=value)) from None
 
 
 def _common(file: str, line: int, row: dict) -> dict:
@@ -115,8 +119,9 @@ def _common(file: str, line: int, row: dict) -> dict:
 
 def _check_value(file: str, line: int, column: str, value: str, allowed) -> None:
     if value not in allowed:
-        raise RegisterError(reason("reg_bad_value", file=file, line=line, column=column, value=value,
-                                   allowed=", ".join(allowed)))
+        raise RegisterError(
+            reason("reg_bad_value", file=file, line=line, column=column, value=value, allowed=", ".join(allowed))
+        )
 
 
 def _org_units(rows: list[tuple[int, dict]]) -> list[dict]:
@@ -128,11 +133,11 @@ def _org_units(rows: list[tuple[int, dict]]) -> list[dict]:
         record = _common(ORG_UNITS_FILE, line, row)
         code = _pad(row["code"], widths.get(row["level"]))
         if code in first_line:
-            raise RegisterError(reason("reg_duplicate", file=ORG_UNITS_FILE, line=line, code=code,
-                                       first=first_line[code]))
+            raise RegisterError(
+                reason("reg_duplicate", file=ORG_UNITS_FILE, line=line, code=code, first=first_line[code])
+            )
         first_line[code] = line
-        out.append({"code": code, "level": row["level"], "parent_code": row["parent_code"], **record,
-                    "_line": line})
+        out.append({"code": code, "level": row["level"], "parent_code": row["parent_code"], **record, "_line": line})
 
     level_of = {r["code"]: r["level"] for r in out}
     for record in out:
@@ -140,15 +145,24 @@ def _org_units(rows: list[tuple[int, dict]]) -> list[dict]:
         allowed = PARENT_LEVELS[level]
         if not allowed:
             if parent:
-                raise RegisterError(reason("reg_parent_for_province", file=ORG_UNITS_FILE, line=line,
-                                           code=record["code"]))
+                raise RegisterError(
+                    reason("reg_parent_for_province", file=ORG_UNITS_FILE, line=line, code=record["code"])
+                )
             record["parent_code"] = None
             continue
         candidates = [parent] + [_pad(parent, widths.get(lv)) for lv in allowed]
         match = next((c for c in candidates if c and level_of.get(c) in allowed), None)
         if match is None:
-            raise RegisterError(reason("reg_missing_parent", file=ORG_UNITS_FILE, line=line, parent=parent,
-                                       code=record["code"], allowed="/".join(allowed)))
+            raise RegisterError(
+                reason(
+                    "reg_missing_parent",
+                    file=ORG_UNITS_FILE,
+                    line=line,
+                    parent=parent,
+                    code=record["code"],
+                    allowed="/".join(allowed),
+                )
+            )
         record["parent_code"] = match
     return out
 
@@ -170,8 +184,9 @@ def _agencies(rows: list[tuple[int, dict]], org_units: list[dict]) -> list[dict]
         record = _common(AGENCIES_FILE, line, row)
         code = clean_text(row["code"])
         if code in first_line:
-            raise RegisterError(reason("reg_duplicate", file=AGENCIES_FILE, line=line, code=code,
-                                       first=first_line[code]))
+            raise RegisterError(
+                reason("reg_duplicate", file=AGENCIES_FILE, line=line, code=code, first=first_line[code])
+            )
         first_line[code] = line
         district = row["district_code"]
         if bool(district) != (row["managed_by"] == "district"):
@@ -179,17 +194,24 @@ def _agencies(rows: list[tuple[int, dict]], org_units: list[dict]) -> list[dict]
         if district:
             district = _pad(district, district_width)
             if district not in province_of:
-                raise RegisterError(reason("reg_unknown_district", file=AGENCIES_FILE, line=line,
-                                           code=district))
-        province = _agency_province(line, row["province_code"], district, province_of, provinces,
-                                    province_width)
-        out.append({"code": code, "kind": row["kind"], "managed_by": row["managed_by"],
-                    "district_code": district or None, **record, "province_code": province})
+                raise RegisterError(reason("reg_unknown_district", file=AGENCIES_FILE, line=line, code=district))
+        province = _agency_province(line, row["province_code"], district, province_of, provinces, province_width)
+        out.append(
+            {
+                "code": code,
+                "kind": row["kind"],
+                "managed_by": row["managed_by"],
+                "district_code": district or None,
+                **record,
+                "province_code": province,
+            }
+        )
     return out
 
 
-def _agency_province(line: int, given: str, district: str, province_of: dict[str, str],
-                     provinces: list[str], width: int) -> str | None:
+def _agency_province(
+    line: int, given: str, district: str, province_of: dict[str, str], provinces: list[str], width: int
+) -> str | None:
     """The agency's province: `given` (it must be a province of the register, and its district's province
     when it has a district), else the district's province, else the register's only province. A
     province-managed agency of a register of several provinces must say which."""
@@ -198,12 +220,21 @@ def _agency_province(line: int, given: str, district: str, province_of: dict[str
         if given not in provinces:
             raise RegisterError(reason("reg_unknown_province", file=AGENCIES_FILE, line=line, code=given))
         if district and province_of[district] != given:
-            raise RegisterError(reason("reg_province_mismatch", file=AGENCIES_FILE, line=line, code=given,
-                                       district=district, district_province=province_of[district]))
+            raise RegisterError(
+                reason(
+                    "reg_province_mismatch",
+                    file=AGENCIES_FILE,
+                    line=line,
+                    code=given,
+                    district=district,
+                    district_province=province_of[district],
+                )
+            )
         return given
     if district:
         return province_of[district]
     if len(provinces) > 1:
-        raise RegisterError(reason("reg_province_code_required", file=AGENCIES_FILE, line=line,
-                                   provinces=", ".join(provinces)))
+        raise RegisterError(
+            reason("reg_province_code_required", file=AGENCIES_FILE, line=line, provinces=", ".join(provinces))
+        )
     return provinces[0] if provinces else None

@@ -15,6 +15,7 @@ The worksheet scan exists because the Excel reader allocates one slot per cell o
 A1 to the last cell reference: a 5 KB file holding a value in A1 and one in XFD1048576 would ask for
 half a terabyte and abort the process, which no `except` can catch.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,16 +30,16 @@ from pathlib import Path
 from ingestion.reasons import reason
 
 MB = 1024 * 1024
-OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")      # legacy .xls, and encrypted .xlsx containers
+OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # legacy .xls, and encrypted .xlsx containers
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")  # directory entry names are UTF-16
-_XML_LEAD = b"\xef\xbb\xbf \t\r\n"                       # UTF-8 BOM and whitespace before the first tag
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")               # Excel writes UTF-8; nothing is checked in UTF-16
+_XML_LEAD = b"\xef\xbb\xbf \t\r\n"  # UTF-8 BOM and whitespace before the first tag
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel writes UTF-8; nothing is checked in UTF-16
 _DECLARATION = re.compile(rb"<!(?:doctype|entity)", re.IGNORECASE)
 # the type attribute of an error cell, as spreadsheet programs write it; searched inside sheetData
 # only, as a literal (a regex allowing other spellings would cost more than the rest of the check)
 _ERROR_CELL = b't="e"'
-_OVERLAP = 8       # bytes of a chunk's end searched again with the next chunk: "<!doctype" cut in two
-_SHEET_DATA = b"sheetData"                                # the reader takes cells from inside it only
+_OVERLAP = 8  # bytes of a chunk's end searched again with the next chunk: "<!doctype" cut in two
+_SHEET_DATA = b"sheetData"  # the reader takes cells from inside it only
 # Quick pass: literal-prefixed patterns, which the regex engine finds fast. `<c r="B12"`, `<row r="12"`:
 _REF = re.compile(rb' r="([A-Za-z]{0,3})([0-9]{1,7})"')
 # a cell or row start tag whose references the quick pass cannot read (no ` r=`, or a namespace prefix)
@@ -53,12 +54,12 @@ _SCAN_CHUNK = 1 * MB
 @dataclass(frozen=True)
 class Limits:
     max_file_bytes: int = 20 * MB
-    max_uncompressed_bytes: int = 100 * MB   # sum of the members' declared sizes
-    max_ratio: float = 100.0                 # uncompressed / compressed, for members over ratio_floor_bytes
+    max_uncompressed_bytes: int = 100 * MB  # sum of the members' declared sizes
+    max_ratio: float = 100.0  # uncompressed / compressed, for members over ratio_floor_bytes
     ratio_floor_bytes: int = 1 * MB
     max_members: int = 10_000
-    xml_prefix_bytes: int = 8192             # the first chunk of a member: tells XML from other content
-    max_sheet_cells: int = 5_000_000         # rows x columns from A1 to the last cell reference
+    xml_prefix_bytes: int = 8192  # the first chunk of a member: tells XML from other content
+    max_sheet_cells: int = 5_000_000  # rows x columns from A1 to the last cell reference
 
 
 LIMITS = Limits()
@@ -68,6 +69,7 @@ LIMITS = Limits()
 class Inspection:
     """What the check found: why the parser must not open the file (None: it may), and the XML parts
     holding Excel error cells."""
+
     reason: str | None
     error_parts: frozenset[str] = frozenset()
 
@@ -85,7 +87,7 @@ def inspect(path: str | os.PathLike, limits: Limits = LIMITS) -> Inspection:
         return Inspection(reason("empty_file"))
     if size > limits.max_file_bytes:
         return Inspection(reason("too_large", size_mb=size / MB, limit_mb=limits.max_file_bytes // MB))
-    data = path.read_bytes()            # at most max_file_bytes
+    data = path.read_bytes()  # at most max_file_bytes
     if data.startswith(OLE2_SIGNATURE):
         return Inspection(reason("encrypted") if ENCRYPTION_STREAM in data else reason("legacy_xls"))
     if not data.startswith(b"PK"):
@@ -93,8 +95,15 @@ def inspect(path: str | os.PathLike, limits: Limits = LIMITS) -> Inspection:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return _inspect_zip(data, zf.infolist(), limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, EOFError, ValueError,
-            NotImplementedError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        struct.error,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+    ):
         return Inspection(reason("corrupt_zip"))
 
 
@@ -112,7 +121,7 @@ def _inspect_zip(data: bytes, members: list[zipfile.ZipInfo], limits: Limits) ->
         if prefix.startswith(_UTF16_BOMS):
             return Inspection(reason("xml_encoding", member=m.filename))
         if not prefix.lstrip(_XML_LEAD).startswith(b"<"):
-            continue                                      # an image, vbaProject.bin: never parsed
+            continue  # an image, vbaProject.bin: never parsed
         if b"\x00" in prefix:
             return Inspection(reason("xml_encoding", member=m.filename))
         # the whole member is searched, not its first bytes only: a declaration may follow any amount
@@ -121,14 +130,17 @@ def _inspect_zip(data: bytes, members: list[zipfile.ZipInfo], limits: Limits) ->
         if watch.declaration:
             return Inspection(reason("xml_entity", member=m.filename))
         if len(prefix) == m.file_size and _SHEET_DATA not in prefix:
-            next(chunks, None)                            # read whole already, and holds no cells:
-            continue                                      # only the end-of-stream check is left
+            next(chunks, None)  # read whole already, and holds no cells:
+            continue  # only the end-of-stream check is left
         cells, errors = _sheet_cells(prefix, watch.follow(chunks), lambda m=m: _inflate(data, m, _SCAN_CHUNK))
         if watch.declaration:
             return Inspection(reason("xml_entity", member=m.filename))
         if cells > limits.max_sheet_cells:
-            return Inspection(reason("sheet_too_large", member=m.filename, cells=_dotted(cells),
-                                     limit=_dotted(limits.max_sheet_cells)))
+            return Inspection(
+                reason(
+                    "sheet_too_large", member=m.filename, cells=_dotted(cells), limit=_dotted(limits.max_sheet_cells)
+                )
+            )
         if errors:
             error_parts.add(m.filename)
     return Inspection(None, frozenset(error_parts))
@@ -183,16 +195,16 @@ def _inflate(data: bytes, member: zipfile.ZipInfo, first: int):
     """The member's bytes in chunks (`first` bytes, then _SCAN_CHUNK at a time), never more than its
     declared size: decompression stops there whatever the stream holds."""
     offset = member.header_offset
-    if data[offset:offset + 4] != b"PK\x03\x04":
+    if data[offset : offset + 4] != b"PK\x03\x04":
         raise zipfile.BadZipFile("bad local header")
     name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
     start = offset + 30 + name_len + extra_len
-    compressed = data[start:start + member.compress_size]
+    compressed = data[start : start + member.compress_size]
     left, size = member.file_size, first
     if member.compress_type == zipfile.ZIP_STORED:
         position = 0
         while left > 0 and position < len(compressed):
-            chunk = compressed[position:position + min(size, left)]
+            chunk = compressed[position : position + min(size, left)]
             position += len(chunk)
             left -= len(chunk)
             yield chunk
@@ -210,7 +222,7 @@ def _inflate(data: bytes, member: zipfile.ZipInfo, first: int):
         yield chunk
         size = _SCAN_CHUNK
     if inflater.decompress(compressed, 1):
-        raise zipfile.BadZipFile("member larger than its declared size")   # sizes that lie
+        raise zipfile.BadZipFile("member larger than its declared size")  # sizes that lie
 
 
 def _dotted(n: int) -> str:

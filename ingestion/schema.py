@@ -1,5 +1,6 @@
 """The raw layer's tables and their column types (ARCHITECTURE.md, "The raw layer"), derived from
 catalog/workbook.yaml so that a column added to the catalogue reaches the warehouse by itself."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -13,27 +14,55 @@ REGISTER_ORG_UNITS = "register_org_units"
 REGISTER_AGENCIES = "register_agencies"
 
 SQL_TYPES = {
-    "code": "VARCHAR", "text": "VARCHAR", "enum": "VARCHAR", "period": "VARCHAR",
-    "yesno": "BOOLEAN", "count": "BIGINT", "year": "INTEGER", "version": "INTEGER", "date": "DATE",
+    "code": "VARCHAR",
+    "text": "VARCHAR",
+    "enum": "VARCHAR",
+    "period": "VARCHAR",
+    "yesno": "BOOLEAN",
+    "count": "BIGINT",
+    "year": "INTEGER",
+    "version": "INTEGER",
+    "date": "DATE",
 }
-LINEAGE = [("source_file", "VARCHAR"), ("file_sha256", "VARCHAR"),
-           ("sheet_name", "VARCHAR"), ("row_number", "INTEGER")]
+LINEAGE = [("source_file", "VARCHAR"), ("file_sha256", "VARCHAR"), ("sheet_name", "VARCHAR"), ("row_number", "INTEGER")]
 _FILE_COLUMNS = [
-    ("source_file", "VARCHAR"), ("file_sha256", "VARCHAR"), ("size_bytes", "BIGINT"),
-    ("modified_at", "TIMESTAMP"), ("status", "VARCHAR"), ("check_code", "VARCHAR"),
-    ("reason", "VARCHAR"), ("ingested_at", "TIMESTAMP"),
+    ("source_file", "VARCHAR"),
+    ("file_sha256", "VARCHAR"),
+    ("size_bytes", "BIGINT"),
+    ("modified_at", "TIMESTAMP"),
+    ("status", "VARCHAR"),
+    ("check_code", "VARCHAR"),
+    ("reason", "VARCHAR"),
+    ("ingested_at", "TIMESTAMP"),
 ]
 _CELL_ISSUE_COLUMNS = LINEAGE + [
-    ("column_header", "VARCHAR"), ("value_raw", "VARCHAR"), ("check_code", "VARCHAR"),
-    ("reason", "VARCHAR"), ("unit_code", "VARCHAR"),
+    ("column_header", "VARCHAR"),
+    ("value_raw", "VARCHAR"),
+    ("check_code", "VARCHAR"),
+    ("reason", "VARCHAR"),
+    ("unit_code", "VARCHAR"),
 ]
 _REGISTER_COLUMNS = {
-    REGISTER_ORG_UNITS: [("code", "VARCHAR"), ("name", "VARCHAR"), ("name_key", "VARCHAR"),
-                         ("level", "VARCHAR"), ("parent_code", "VARCHAR"),
-                         ("valid_from", "DATE"), ("valid_to", "DATE")],
-    REGISTER_AGENCIES: [("code", "VARCHAR"), ("name", "VARCHAR"), ("name_key", "VARCHAR"),
-                        ("kind", "VARCHAR"), ("managed_by", "VARCHAR"), ("district_code", "VARCHAR"),
-                        ("valid_from", "DATE"), ("valid_to", "DATE"), ("province_code", "VARCHAR")],
+    REGISTER_ORG_UNITS: [
+        ("code", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("name_key", "VARCHAR"),
+        ("level", "VARCHAR"),
+        ("parent_code", "VARCHAR"),
+        ("valid_from", "DATE"),
+        ("valid_to", "DATE"),
+    ],
+    REGISTER_AGENCIES: [
+        ("code", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("name_key", "VARCHAR"),
+        ("kind", "VARCHAR"),
+        ("managed_by", "VARCHAR"),
+        ("district_code", "VARCHAR"),
+        ("valid_from", "DATE"),
+        ("valid_to", "DATE"),
+        ("province_code", "VARCHAR"),
+    ],
 }
 
 

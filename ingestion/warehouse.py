@@ -1,5 +1,6 @@
 """Writes rows into the raw tables of the DuckDB warehouse: creates the tables (ingestion.schema),
 turns plain Python row dicts into one Arrow table per raw table and inserts it in a single statement."""
+
 from __future__ import annotations
 
 from operator import itemgetter
@@ -9,8 +10,12 @@ import pyarrow as pa
 from ingestion.schema import SCHEMA, create_sql, submission_tables, tables
 
 _ARROW_TYPES = {
-    "VARCHAR": pa.string(), "BOOLEAN": pa.bool_(), "BIGINT": pa.int64(), "INTEGER": pa.int32(),
-    "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"),
+    "VARCHAR": pa.string(),
+    "BOOLEAN": pa.bool_(),
+    "BIGINT": pa.int64(),
+    "INTEGER": pa.int32(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("us"),
 }
 
 
@@ -22,8 +27,10 @@ def ensure_raw_tables(con) -> None:
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     existing: dict[str, list[tuple[str, str]]] = {}
     for table, column, sql_type in con.execute(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = ? ORDER BY table_name, ordinal_position", [SCHEMA]).fetchall():
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = ? ORDER BY table_name, ordinal_position",
+        [SCHEMA],
+    ).fetchall():
         existing.setdefault(table, []).append((column, sql_type))
     stale = {t for t, cols in tables().items() if t in existing and existing[t] != cols}
     if stale & set(submission_tables()):
@@ -40,7 +47,7 @@ def arrow_table(table: str, rows: list[dict]) -> pa.Table:
     cols = tables()[table]
     names = [name for name, _ in cols]
     try:
-        values = list(map(itemgetter(*names), rows))          # the common case, at C speed
+        values = list(map(itemgetter(*names), rows))  # the common case, at C speed
     except KeyError:
         values = [tuple(row.get(name) for name in names) for row in rows]
     columns = list(zip(*values)) if values else [()] * len(names)

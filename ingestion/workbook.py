@@ -11,6 +11,7 @@ The work per file is bounded (issue 14): a sheet is read at most its row limit (
 `row_limits`, scaled by the register: register_row_limits), so a workbook of junk rows costs seconds.
 A blank template of `antq template` that nobody filled in is told from a submission (BLANK_TEMPLATE).
 """
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,8 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook
 
 import catalog
-from ingestion.digest import sha256_of
 from ingestion.cells import INVALID_VALUE, ExcelError, Rule, convert, raw_text, rule
+from ingestion.digest import sha256_of
 from ingestion.excel_errors import Positions, error_cells
 from ingestion.normalize import text_key
 from ingestion.reasons import reason
@@ -39,23 +40,24 @@ INVALID_COVER = "INVALID_COVER"
 SHEET_HEADER_NOT_FOUND = "SHEET_HEADER_NOT_FOUND"
 SHEET_TOO_MANY_ROWS = "SHEET_TOO_MANY_ROWS"
 BLANK_TEMPLATE = "BLANK_TEMPLATE"
-COVER_LIMIT = "cover"                            # the cover's key in workbook.yaml row_limits
+COVER_LIMIT = "cover"  # the cover's key in workbook.yaml row_limits
 INGESTED = "ingested"
 REJECTED = "rejected"
-IDENTITY_FIELDS = ("level", "code", "period")   # cover fields without which a file has no identity
+IDENTITY_FIELDS = ("level", "code", "period")  # cover fields without which a file has no identity
 
 
 @dataclass
 class ParsedFile:
     """One inbox file read: its outcome, its cover (raw.files columns) and its rows."""
+
     source_file: str
     file_sha256: str | None
     status: str = INGESTED
     check_code: str | None = None
     reason: str | None = None
-    cover: dict = field(default_factory=dict)                   # raw.files cover columns
-    rows: dict[str, list[dict]] = field(default_factory=dict)   # raw table -> row dicts
-    cell_issues: list[dict] = field(default_factory=list)       # raw.cell_issues row dicts
+    cover: dict = field(default_factory=dict)  # raw.files cover columns
+    rows: dict[str, list[dict]] = field(default_factory=dict)  # raw table -> row dicts
+    cell_issues: list[dict] = field(default_factory=list)  # raw.cell_issues row dicts
 
     def reject(self, check_code: str, why: str) -> ParsedFile:
         """Mark the file rejected; its rows and cell issues are dropped, its cover fields kept."""
@@ -68,21 +70,21 @@ class ParsedFile:
 @dataclass(frozen=True)
 class _CoverField:
     rule: Rule
-    levels: tuple[str, ...] | None      # None: every level
+    levels: tuple[str, ...] | None  # None: every level
     keyed: bool
 
 
 @dataclass(frozen=True)
 class _Layout:
-    layout_id: str                      # its key under workbook.yaml `sheets` (and `row_limits`)
+    layout_id: str  # its key under workbook.yaml `sheets` (and `row_limits`)
     sheet: str
     sheet_key: str
     table: str
     required: bool
     rules: tuple[Rule, ...]
-    unit_index: int | None              # position in `rules` of the layout's unit_column
-    required_enums: tuple[int, ...]     # positions of required enum columns
-    answers: tuple[str, ...]            # `<col>_raw` of the columns a blank template leaves empty
+    unit_index: int | None  # position in `rules` of the layout's unit_column
+    required_enums: tuple[int, ...]  # positions of required enum columns
+    answers: tuple[str, ...]  # `<col>_raw` of the columns a blank template leaves empty
 
 
 @dataclass(frozen=True)
@@ -90,14 +92,14 @@ class _Catalogue:
     cover_sheet: str
     cover_key: str
     cover: dict[str, _CoverField]
-    cover_by_label: dict[str, str]      # text_key(label) -> field id
+    cover_by_label: dict[str, str]  # text_key(label) -> field id
     code_width: dict[str, int]
     level_words: dict[str, str]
-    layouts: dict[str, tuple[_Layout, ...]]   # level -> its sheet layouts
+    layouts: dict[str, tuple[_Layout, ...]]  # level -> its sheet layouts
     header_rows: int
     totals_prefixes: tuple[str, ...]
-    cover_answers: tuple[str, ...]      # `<field>_raw` of the cover fields a blank template leaves empty
-    template_property: str              # the blank-template marker's property name, casefolded
+    cover_answers: tuple[str, ...]  # `<field>_raw` of the cover fields a blank template leaves empty
+    template_property: str  # the blank-template marker's property name, casefolded
 
 
 @cache
@@ -114,13 +116,19 @@ def _catalogue() -> _Catalogue:
         names = [r.name for r in rules]
         unit = spec.get("unit_column")
         for level, need in spec["levels"].items():
-            layouts[level].append(_Layout(
-                layout_id=layout_id, sheet=spec["sheet"], sheet_key=text_key(spec["sheet"]),
-                table=spec["table"], required=need == "required", rules=rules,
-                unit_index=names.index(unit) if unit else None,
-                required_enums=tuple(i for i, r in enumerate(rules) if r.type == "enum" and r.required),
-                answers=tuple(f"{n}_raw" for n in names if n not in prefilled.get(layout_id, ())),
-            ))
+            layouts[level].append(
+                _Layout(
+                    layout_id=layout_id,
+                    sheet=spec["sheet"],
+                    sheet_key=text_key(spec["sheet"]),
+                    table=spec["table"],
+                    required=need == "required",
+                    rules=rules,
+                    unit_index=names.index(unit) if unit else None,
+                    required_enums=tuple(i for i, r in enumerate(rules) if r.type == "enum" and r.required),
+                    answers=tuple(f"{n}_raw" for n in names if n not in prefilled.get(layout_id, ())),
+                )
+            )
     return _Catalogue(
         cover_sheet=wb["cover"]["sheet"],
         cover_key=text_key(wb["cover"]["sheet"]),
@@ -139,10 +147,10 @@ def _catalogue() -> _Catalogue:
 # Register counts a row limit may scale by (workbook.yaml row_limits `scale`), each the largest over
 # reporters; the whole register, whatever the validity dates, so the bound is never too tight.
 _SCALES = {
-    "villages_per_commune":
-        f"select count(*) from {SCHEMA}.{REGISTER_ORG_UNITS} where level = 'village' group by parent_code",
-    "agencies_per_reporter":
-        f"select count(*) from {SCHEMA}.{REGISTER_AGENCIES} group by managed_by, district_code",
+    "villages_per_commune": (
+        f"select count(*) from {SCHEMA}.{REGISTER_ORG_UNITS} where level = 'village' group by parent_code"
+    ),
+    "agencies_per_reporter": f"select count(*) from {SCHEMA}.{REGISTER_AGENCIES} group by managed_by, district_code",
 }
 
 
@@ -152,8 +160,7 @@ def row_limits(scale: Mapping[str, int] | None = None) -> dict[str, int]:
     out = {}
     for key, spec in catalog.workbook()["row_limits"].items():
         if "scale" in spec and spec["scale"] not in _SCALES:
-            raise ValueError(f"row_limits.{key}: unknown scale {spec['scale']!r}; "
-                             f"expected one of {sorted(_SCALES)}")
+            raise ValueError(f"row_limits.{key}: unknown scale {spec['scale']!r}; expected one of {sorted(_SCALES)}")
         count = int((scale or {}).get(spec.get("scale"), 0))
         out[key] = max(int(spec["floor"]), int(spec.get("per_unit", 0)) * count)
     return out
@@ -164,11 +171,16 @@ def register_row_limits(con) -> dict[str, int]:
     ingestion.register loads it); the floors when no register is loaded."""
     loaded = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name in (?, ?)",
-        [SCHEMA, REGISTER_ORG_UNITS, REGISTER_AGENCIES]).fetchone()[0]
+        [SCHEMA, REGISTER_ORG_UNITS, REGISTER_AGENCIES],
+    ).fetchone()[0]
     if loaded < 2:
         return row_limits()
-    return row_limits({name: con.execute(f"select coalesce(max(n), 0) from ({sql}) as t(n)").fetchone()[0]
-                       for name, sql in _SCALES.items()})
+    return row_limits(
+        {
+            name: con.execute(f"select coalesce(max(n), 0) from ({sql}) as t(n)").fetchone()[0]
+            for name, sql in _SCALES.items()
+        }
+    )
 
 
 @cache
@@ -176,8 +188,13 @@ def _floors() -> dict[str, int]:
     return row_limits()
 
 
-def parse_workbook(path: str | os.PathLike, source_file: str, *, file_sha256: str | None = None,
-                   row_limits: Mapping[str, int] | None = None) -> ParsedFile:
+def parse_workbook(
+    path: str | os.PathLike,
+    source_file: str,
+    *,
+    file_sha256: str | None = None,
+    row_limits: Mapping[str, int] | None = None,
+) -> ParsedFile:
     """Read the workbook at `path`; `source_file` is its path relative to the inbox.
 
     Never raises for a bad file: an unsafe or unreadable file, a missing cover or required sheet gives
@@ -192,15 +209,15 @@ def parse_workbook(path: str | os.PathLike, source_file: str, *, file_sha256: st
     return _guarded(path, source_file, file_sha256, cover_only=False, row_limits=row_limits)
 
 
-def parse_cover(path: str | os.PathLike, source_file: str, *,
-                file_sha256: str | None = None) -> ParsedFile:
+def parse_cover(path: str | os.PathLike, source_file: str, *, file_sha256: str | None = None) -> ParsedFile:
     """The safety check and the cover only (no data sheet is read): a file's identity, cheaply, with
     the same outcome parse_workbook gives for an unsafe file or an invalid cover."""
     return _guarded(path, source_file, file_sha256, cover_only=True)
 
 
-def _guarded(path, source_file: str, file_sha256: str | None, cover_only: bool,
-             row_limits: Mapping[str, int] | None = None) -> ParsedFile:
+def _guarded(
+    path, source_file: str, file_sha256: str | None, cover_only: bool, row_limits: Mapping[str, int] | None = None
+) -> ParsedFile:
     parsed = ParsedFile(source_file, file_sha256)
     limits = {**_floors(), **(row_limits or {})}
     try:
@@ -218,15 +235,18 @@ def _guarded(path, source_file: str, file_sha256: str | None, cover_only: bool,
     return parsed
 
 
-def parse_many(tasks: list[tuple[str, str, str | None]],
-               row_limits: Mapping[str, int] | None = None) -> list[ParsedFile]:
+def parse_many(
+    tasks: list[tuple[str, str, str | None]], row_limits: Mapping[str, int] | None = None
+) -> list[ParsedFile]:
     """parse_workbook over (path, source_file, sha256) tasks."""
-    return [parse_workbook(path, source_file, file_sha256=sha, row_limits=row_limits)
-            for path, source_file, sha in tasks]
+    return [
+        parse_workbook(path, source_file, file_sha256=sha, row_limits=row_limits) for path, source_file, sha in tasks
+    ]
 
 
-def _parse(path: Path, parsed: ParsedFile, cover_only: bool, error_parts: frozenset[str],
-           limits: Mapping[str, int]) -> None:
+def _parse(
+    path: Path, parsed: ParsedFile, cover_only: bool, error_parts: frozenset[str], limits: Mapping[str, int]
+) -> None:
     cat = _catalogue()
     errors = error_cells(path, error_parts) if error_parts else {}
     # opened by Python, not by the reader from a str: a name that is not valid UTF-8 (ingestion.inbox
@@ -236,7 +256,7 @@ def _parse(path: Path, parsed: ParsedFile, cover_only: bool, error_parts: frozen
     try:
         sheet_names: dict[str, str] = {}
         for name in wb.sheet_names:
-            sheet_names.setdefault(text_key(name), name)   # first sheet wins when two names match
+            sheet_names.setdefault(text_key(name), name)  # first sheet wins when two names match
 
         cover_name = sheet_names.get(cat.cover_key)
         if cover_name is None:
@@ -253,8 +273,9 @@ def _parse(path: Path, parsed: ParsedFile, cover_only: bool, error_parts: frozen
         layouts = cat.layouts[level]
         for layout in layouts:
             if layout.required and layout.sheet_key not in sheet_names:
-                parsed.reject(UNREADABLE_FILE, reason("missing_required_sheet", sheet=layout.sheet,
-                                                      level=cat.level_words[level]))
+                parsed.reject(
+                    UNREADABLE_FILE, reason("missing_required_sheet", sheet=layout.sheet, level=cat.level_words[level])
+                )
                 return
         located = []
         for layout in layouts:
@@ -266,19 +287,31 @@ def _parse(path: Path, parsed: ParsedFile, cover_only: bool, error_parts: frozen
             rows, last_row = _sheet_rows(wb, name, errors, cat.header_rows + limit)
             header_index, mapping, missing = _find_header(rows, layout, cat.header_rows)
             if header_index is not None:
-                del rows[header_index + 1 + limit:]
+                del rows[header_index + 1 + limit :]
                 if last_row - (header_index + 1) > limit:
                     parsed.cell_issues.append(_too_many_rows(parsed, name, header_index + 1, last_row, limit))
                 located.append((layout, name, rows, header_index, mapping))
             elif layout.required:
-                parsed.reject(UNREADABLE_FILE, reason("required_sheet_no_header", sheet=layout.sheet,
-                                                      rows=cat.header_rows, missing=_quoted(missing)))
+                parsed.reject(
+                    UNREADABLE_FILE,
+                    reason(
+                        "required_sheet_no_header", sheet=layout.sheet, rows=cat.header_rows, missing=_quoted(missing)
+                    ),
+                )
                 return
             else:
-                parsed.cell_issues.append(_issue(
-                    parsed, name, None, ", ".join(missing), "", SHEET_HEADER_NOT_FOUND,
-                    reason("header_not_found", rows=cat.header_rows, missing=_quoted(missing)),
-                    None))
+                parsed.cell_issues.append(
+                    _issue(
+                        parsed,
+                        name,
+                        None,
+                        ", ".join(missing),
+                        "",
+                        SHEET_HEADER_NOT_FOUND,
+                        reason("header_not_found", rows=cat.header_rows, missing=_quoted(missing)),
+                        None,
+                    )
+                )
         for layout, name, rows, header_index, mapping in located:
             _read_rows(parsed, layout, name, rows, header_index, mapping, cat.totals_prefixes)
     finally:
@@ -307,8 +340,9 @@ def _too_many_rows(parsed: ParsedFile, sheet: str, top: int, last_row: int, limi
     than `limit` rows below row `top` (its header row; 0 for the cover, read from its first row)."""
     first_skipped = top + limit + 1
     key = "too_many_rows" if top else "too_many_cover_rows"
-    why = reason(key, sheet=sheet, rows=_dotted(last_row - top), limit=_dotted(limit),
-                 first_skipped=_dotted(first_skipped))
+    why = reason(
+        key, sheet=sheet, rows=_dotted(last_row - top), limit=_dotted(limit), first_skipped=_dotted(first_skipped)
+    )
     return _issue(parsed, sheet, first_skipped, "", "", SHEET_TOO_MANY_ROWS, why, None)
 
 
@@ -325,7 +359,7 @@ def _answers_nothing(parsed: ParsedFile, level: str) -> bool:
     if parsed.status != INGESTED or any(parsed.cover.get(c) for c in cat.cover_answers):
         return False
     if any(i["check_code"] == SHEET_TOO_MANY_ROWS for i in parsed.cell_issues):
-        return False                                    # rows were left unread: they may hold answers
+        return False  # rows were left unread: they may hold answers
     for layout in cat.layouts[level]:
         for record in parsed.rows.get(layout.table, ()):
             if any(record[c] for c in layout.answers):
@@ -333,7 +367,7 @@ def _answers_nothing(parsed: ParsedFile, level: str) -> bool:
     return True
 
 
-_CUSTOM_PROPERTIES_REL = "/custom-properties"           # end of the package relationship's type
+_CUSTOM_PROPERTIES_REL = "/custom-properties"  # end of the package relationship's type
 _ROOT_RELS = "_rels/.rels"
 _SMALL_PART_BYTES = 1 << 20
 _DECLARATION = re.compile(rb"<!(?:doctype|entity)", re.IGNORECASE)
@@ -356,7 +390,7 @@ def _template_marker(path: Path) -> str | None:
             if (prop.get("name") or "").strip().casefold() == want:
                 return "".join(prop.itertext()).strip()
     except (ElementTree.ParseError, zipfile.BadZipFile):
-        pass                                            # unreadable properties mark nothing
+        pass  # unreadable properties mark nothing
     return None
 
 
@@ -376,12 +410,26 @@ def _quoted(headers: list[str]) -> str:
     return ", ".join(f'"{h}"' for h in headers)
 
 
-def _issue(parsed: ParsedFile, sheet: str, row_number: int | None, column_header: str, value_raw: str,
-           check_code: str, why: str, unit_code: str | None) -> dict:
+def _issue(
+    parsed: ParsedFile,
+    sheet: str,
+    row_number: int | None,
+    column_header: str,
+    value_raw: str,
+    check_code: str,
+    why: str,
+    unit_code: str | None,
+) -> dict:
     return {
-        "source_file": parsed.source_file, "file_sha256": parsed.file_sha256, "sheet_name": sheet,
-        "row_number": row_number, "column_header": column_header, "value_raw": value_raw,
-        "check_code": check_code, "reason": why, "unit_code": unit_code,
+        "source_file": parsed.source_file,
+        "file_sha256": parsed.file_sha256,
+        "sheet_name": sheet,
+        "row_number": row_number,
+        "column_header": column_header,
+        "value_raw": value_raw,
+        "check_code": check_code,
+        "reason": why,
+        "unit_code": unit_code,
     }
 
 
@@ -418,9 +466,12 @@ def _read_cover(rows: list[list], sheet: str, parsed: ParsedFile) -> str | None:
             level = value
         if issue is None:
             continue
-        if name in IDENTITY_FIELDS and issue[0] == INVALID_VALUE:    # a warning leaves the cover valid
-            problems.append(reason("cover_missing", label=r.header) if raw == "" else
-                            reason("cover_invalid", label=r.header, value=raw, reason=issue[1]))
+        if name in IDENTITY_FIELDS and issue[0] == INVALID_VALUE:  # a warning leaves the cover valid
+            problems.append(
+                reason("cover_missing", label=r.header)
+                if raw == ""
+                else reason("cover_invalid", label=r.header, value=raw, reason=issue[1])
+            )
         else:
             issues.append(_issue(parsed, sheet, row_number, r.header, raw, issue[0], issue[1], None))
     if problems:
@@ -461,8 +512,15 @@ def _is_totals_row(row: list, raws: list[str], layout: _Layout, prefixes: tuple[
     return layout.unit_index is not None or all(raws[i] == "" for i in layout.required_enums)
 
 
-def _read_rows(parsed: ParsedFile, layout: _Layout, sheet: str, rows: list[list], header_index: int,
-               mapping: list[int], prefixes: tuple[str, ...]) -> None:
+def _read_rows(
+    parsed: ParsedFile,
+    layout: _Layout,
+    sheet: str,
+    rows: list[list],
+    header_index: int,
+    mapping: list[int],
+    prefixes: tuple[str, ...],
+) -> None:
     out = parsed.rows.setdefault(layout.table, [])
     rules = layout.rules
     unit_name = rules[layout.unit_index].name if layout.unit_index is not None else None
@@ -472,8 +530,12 @@ def _read_rows(parsed: ParsedFile, layout: _Layout, sheet: str, rows: list[list]
         raws = [raw_text(cell) for cell in cells]
         if not any(raws) or _is_totals_row(row, raws, layout, prefixes):
             continue
-        record = {"source_file": parsed.source_file, "file_sha256": parsed.file_sha256,
-                  "sheet_name": sheet, "row_number": index + 1}
+        record = {
+            "source_file": parsed.source_file,
+            "file_sha256": parsed.file_sha256,
+            "sheet_name": sheet,
+            "row_number": index + 1,
+        }
         issues = []
         valid = True
         for r, cell, raw in zip(rules, cells, raws):
@@ -490,5 +552,4 @@ def _read_rows(parsed: ParsedFile, layout: _Layout, sheet: str, rows: list[list]
         out.append(record)
         unit_code = record[unit_name] if unit_name else None
         for header, raw, (check_code, why) in issues:
-            parsed.cell_issues.append(
-                _issue(parsed, sheet, index + 1, header, raw, check_code, why, unit_code))
+            parsed.cell_issues.append(_issue(parsed, sheet, index + 1, header, raw, check_code, why, unit_code))

@@ -4,6 +4,7 @@ argparse writes its frame ("usage:", "options:", "show this help message and exi
 English; the people who run antq read Vietnamese. `VietnameseParser` gives the frame Vietnamese words and
 turns argparse's usual errors into Vietnamese ones, keeping the exit status 2 of contract section 7.
 Plain Python: no Dagster here."""
+
 from __future__ import annotations
 
 import argparse
@@ -17,12 +18,14 @@ from orchestration.defaults import DEFAULT_OUT, DEFAULT_TEMPLATES, DEFAULT_WAREH
 # argparse's messages (Python 3.11-3.13) and what they say in Vietnamese
 _ERRORS = [
     (re.compile(r"the following arguments are required: (.+)"), "thiếu tham số bắt buộc: {0}"),
-    (re.compile(r"argument (\S+): invalid choice: '?([^' ]+)'? \(choose from (.+)\)"),
-     "{0}: không có lựa chọn \"{1}\" (chọn một trong: {2})"),
-    (re.compile(r"argument (\S+): invalid (\w+) value: '(.*)'"), "{0}: \"{2}\" không phải là một số"),
+    (
+        re.compile(r"argument (\S+): invalid choice: '?([^' ]+)'? \(choose from (.+)\)"),
+        '{0}: không có lựa chọn "{1}" (chọn một trong: {2})',
+    ),
+    (re.compile(r"argument (\S+): invalid (\w+) value: '(.*)'"), '{0}: "{2}" không phải là một số'),
     (re.compile(r"argument (\S+): expected one argument"), "{0}: cần một giá trị"),
     (re.compile(r"unrecognized arguments: (.+)"), "không nhận ra tham số: {0}"),
-    (re.compile(r"argument (\S+): ignored explicit argument '(.*)'"), "{0}: không nhận giá trị \"{1}\""),
+    (re.compile(r"argument (\S+): ignored explicit argument '(.*)'"), '{0}: không nhận giá trị "{1}"'),
 ]
 
 
@@ -48,8 +51,7 @@ class VietnameseParser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self._positionals.title = "tham số"
         self._optionals.title = "tùy chọn"
-        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
-                          help="in hướng dẫn này rồi thoát")
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="in hướng dẫn này rồi thoát")
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
@@ -57,33 +59,78 @@ class VietnameseParser(argparse.ArgumentParser):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = VietnameseParser(prog="antq",
-                         description="Lập số liệu báo cáo 6 tháng phong trào Toàn dân bảo vệ an ninh Tổ quốc")
+    p = VietnameseParser(
+        prog="antq", description="Lập số liệu báo cáo 6 tháng phong trào Toàn dân bảo vệ an ninh Tổ quốc"
+    )
     sub = p.add_subparsers(dest="command", required=True, title="lệnh", metavar="LỆNH")
-    b = sub.add_parser("build", help="lập số liệu, kiểm tra và báo cáo của một kỳ (vd. 2021-H1)",
-                       description="Lập số liệu, kiểm tra chất lượng dữ liệu và báo cáo của một kỳ 6 tháng; "
-                                   "các tệp được công bố trong OUT/KỲ một lần, đủ bộ")
+    b = sub.add_parser(
+        "build",
+        help="lập số liệu, kiểm tra và báo cáo của một kỳ (vd. 2021-H1)",
+        description="Lập số liệu, kiểm tra chất lượng dữ liệu và báo cáo của một kỳ 6 tháng; "
+        "các tệp được công bố trong OUT/KỲ một lần, đủ bộ",
+    )
     b.add_argument("period", metavar="KỲ", help="kỳ báo cáo: 2021-H1 (6 tháng đầu năm) hoặc 2021-H2 (6 tháng cuối năm)")
-    b.add_argument("--inbox", type=Path, default=DEMO_INBOX, metavar="THƯ_MỤC",
-                   help="thư mục chứa các tệp báo cáo .xlsx, tìm cả thư mục con (mặc định: %(default)s)")
-    b.add_argument("--register", type=Path, default=DEMO_REGISTER, metavar="THƯ_MỤC",
-                   help="thư mục danh mục: org_units.csv, agencies.csv (mặc định: %(default)s)")
-    b.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="THƯ_MỤC",
-                   help="thư mục kết quả; mỗi kỳ một thư mục con (mặc định: %(default)s)")
-    b.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, metavar="TỆP",
-                   help="tệp DuckDB của kho dữ liệu (mặc định: %(default)s)")
-    b.add_argument("--wait", type=float, default=warehouse_lock.DEFAULT_WAIT_S, metavar="GIÂY",
-                   help="số giây chờ khi một lệnh antq build khác đang dùng kho dữ liệu (mặc định: %(default)g); "
-                        "kho bị chương trình khác giữ thì dừng ngay")
-    b.add_argument("--rebuild-warehouse", action="store_true",
-                   help="dựng lại kho dữ liệu từ hộp thư và danh mục (kho cũ được đổi tên và giữ lại bên cạnh; "
-                        "lịch sử phát hiện được khôi phục)")
+    b.add_argument(
+        "--inbox",
+        type=Path,
+        default=DEMO_INBOX,
+        metavar="THƯ_MỤC",
+        help="thư mục chứa các tệp báo cáo .xlsx, tìm cả thư mục con (mặc định: %(default)s)",
+    )
+    b.add_argument(
+        "--register",
+        type=Path,
+        default=DEMO_REGISTER,
+        metavar="THƯ_MỤC",
+        help="thư mục danh mục: org_units.csv, agencies.csv (mặc định: %(default)s)",
+    )
+    b.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="THƯ_MỤC",
+        help="thư mục kết quả; mỗi kỳ một thư mục con (mặc định: %(default)s)",
+    )
+    b.add_argument(
+        "--warehouse",
+        type=Path,
+        default=DEFAULT_WAREHOUSE,
+        metavar="TỆP",
+        help="tệp DuckDB của kho dữ liệu (mặc định: %(default)s)",
+    )
+    b.add_argument(
+        "--wait",
+        type=float,
+        default=warehouse_lock.DEFAULT_WAIT_S,
+        metavar="GIÂY",
+        help="số giây chờ khi một lệnh antq build khác đang dùng kho dữ liệu (mặc định: %(default)g); "
+        "kho bị chương trình khác giữ thì dừng ngay",
+    )
+    b.add_argument(
+        "--rebuild-warehouse",
+        action="store_true",
+        help="dựng lại kho dữ liệu từ hộp thư và danh mục (kho cũ được đổi tên và giữ lại bên cạnh; "
+        "lịch sử phát hiện được khôi phục)",
+    )
     b.add_argument("--verbose", action="store_true", help="in nhật ký chi tiết của Dagster và dbt ra màn hình")
-    t = sub.add_parser("template", help="tạo biểu mẫu báo cáo trống của một kỳ cho mọi đơn vị trong danh mục",
-                       description="Tạo biểu mẫu báo cáo trống (.xlsx) của một kỳ cho mọi đơn vị phải báo cáo")
+    t = sub.add_parser(
+        "template",
+        help="tạo biểu mẫu báo cáo trống của một kỳ cho mọi đơn vị trong danh mục",
+        description="Tạo biểu mẫu báo cáo trống (.xlsx) của một kỳ cho mọi đơn vị phải báo cáo",
+    )
     t.add_argument("period", metavar="KỲ", help="kỳ báo cáo, vd. 2021-H1")
-    t.add_argument("--out", type=Path, default=DEFAULT_TEMPLATES, metavar="THƯ_MỤC",
-                   help="thư mục ghi biểu mẫu, mỗi kỳ một thư mục con (mặc định: %(default)s)")
-    t.add_argument("--register", type=Path, default=DEMO_REGISTER, metavar="THƯ_MỤC",
-                   help="thư mục danh mục: org_units.csv, agencies.csv (mặc định: %(default)s)")
+    t.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_TEMPLATES,
+        metavar="THƯ_MỤC",
+        help="thư mục ghi biểu mẫu, mỗi kỳ một thư mục con (mặc định: %(default)s)",
+    )
+    t.add_argument(
+        "--register",
+        type=Path,
+        default=DEMO_REGISTER,
+        metavar="THƯ_MỤC",
+        help="thư mục danh mục: org_units.csv, agencies.csv (mặc định: %(default)s)",
+    )
     return p

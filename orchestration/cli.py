@@ -7,6 +7,7 @@
 Exit status 0 when the command ran (a build whatever it found); 2 with a one-line reason when it could
 not run. Arguments and the warehouse's locks are checked before Dagster is imported, so a wrong call
 or a warehouse held by another program answers at once; `antq template` never imports Dagster."""
+
 from __future__ import annotations
 
 import contextlib
@@ -19,8 +20,7 @@ from catalog import periods
 from orchestration import progress, warehouse_health, warehouse_lock
 from orchestration.defaults import DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER
 
-
-WAREHOUSE_TAG = "antq/warehouse"   # on every run `antq build` starts: which warehouse file it held
+WAREHOUSE_TAG = "antq/warehouse"  # on every run `antq build` starts: which warehouse file it held
 
 
 class CliError(Exception):
@@ -28,7 +28,7 @@ class CliError(Exception):
 
 
 def _parser():
-    from orchestration.arguments import parser   # the arguments, their defaults and help, in Vietnamese
+    from orchestration.arguments import parser  # the arguments, their defaults and help, in Vietnamese
 
     return parser()
 
@@ -56,7 +56,7 @@ def _ensure_demo_inbox() -> None:
     """The bundled demo inbox is generated on first use, once even when two builds start together."""
     from filelock import FileLock
 
-    lock = DEFAULT_WAREHOUSE.parent / "demo_inbox.lock"     # var/: not part of the repository
+    lock = DEFAULT_WAREHOUSE.parent / "demo_inbox.lock"  # var/: not part of the repository
     lock.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(lock)):
         if not DEMO_INBOX.exists():
@@ -126,8 +126,7 @@ def _set_warehouse_aside(warehouse: Path) -> None:
     """--rebuild-warehouse: the old file is renamed, never deleted; the run then builds a new one."""
     moved = warehouse_health.set_aside(warehouse)
     if moved is not None:
-        print(f"antq: kho dữ liệu cũ được giữ lại tại {moved}; dựng lại kho từ hộp thư và danh mục",
-              file=sys.stderr)
+        print(f"antq: kho dữ liệu cũ được giữ lại tại {moved}; dựng lại kho từ hộp thư và danh mục", file=sys.stderr)
 
 
 def _prepare_dbt_manifest() -> None:
@@ -168,8 +167,12 @@ def _build_locked(args, period: str) -> int:
     # command's terminal is not the place for its warning
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
-    defs = build_definitions(inbox=args.inbox.resolve(), register=args.register.resolve(),
-                             out=args.out.resolve(), warehouse_path=args.warehouse)
+    defs = build_definitions(
+        inbox=args.inbox.resolve(),
+        register=args.register.resolve(),
+        out=args.out.resolve(),
+        warehouse_path=args.warehouse,
+    )
     t_load = time.perf_counter() - t0
     # Without --verbose the terminal gets the summary or one line; the run's full log is in the instance.
     level = "INFO" if args.verbose else "CRITICAL"
@@ -202,12 +205,18 @@ def _release_abandoned_runs(instance, warehouse: Path) -> list[str]:
     runs still in progress are abandoned. Mark them failed and free their slots; return their ids."""
     import dagster as dg
 
-    abandoned = instance.get_runs(filters=dg.RunsFilter(
-        statuses=[dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
-        tags={"antq/source": "cli", WAREHOUSE_TAG: str(warehouse)}))
+    abandoned = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
+            tags={"antq/source": "cli", WAREHOUSE_TAG: str(warehouse)},
+        )
+    )
     for run in abandoned:
-        instance.report_run_failed(run, message="Tiến trình antq build của lần chạy này đã dừng đột ngột; "
-                                   "lệnh antq build sau đó đánh dấu thất bại và trả chỗ trong pool warehouse")
+        instance.report_run_failed(
+            run,
+            message="Tiến trình antq build của lần chạy này đã dừng đột ngột; "
+            "lệnh antq build sau đó đánh dấu thất bại và trả chỗ trong pool warehouse",
+        )
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
     return [run.run_id for run in abandoned]
 
@@ -226,24 +235,30 @@ def _print_summary(args, period: str, run_id: str, steps: dict, t_load: float, t
     out_dir = args.out.resolve() / period
     print(f"antq build {period}: xong trong {total:.1f} s (run {run_id[:8]})")
     print(f"  Tệp của kỳ: {ingested} đã nhận, {rejected} bị từ chối — hộp thư {args.inbox}")
-    print(f"  Số liệu: {n_rows} dòng chỉ tiêu; phát hiện: "
-          + (", ".join(f"{n} {s}" for s, n in severities) or "không có"))
+    print(
+        f"  Số liệu: {n_rows} dòng chỉ tiêu; phát hiện: " + (", ".join(f"{n} {s}" for s, n in severities) or "không có")
+    )
     print(f"  Kết quả: {out_dir}")
     for name in sorted(p.name for p in out_dir.iterdir()):
         print(f"    - {name}")
-    print("  Thời gian: nạp định nghĩa {:.1f} s; ".format(t_load)
-          + "; ".join(f"{k} {v:.1f} s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1])))
+    print(
+        f"  Thời gian: nạp định nghĩa {t_load:.1f} s; "
+        + "; ".join(f"{k} {v:.1f} s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1]))
+    )
 
 
 def _summary_figures(con, period: str) -> tuple[int, int, int, list[tuple[str, int]]]:
     ingested, rejected = con.execute(
         "select count(*) filter (where status = 'ingested'), count(*) filter (where status = 'rejected') "
-        "from raw.files where period = ? or period is null", [period]).fetchone()
+        "from raw.files where period = ? or period is null",
+        [period],
+    ).fetchone()
     n_rows = con.execute("select count(*) from main.mart_indicators where period = ?", [period]).fetchone()[0]
     severities = con.execute(
         # a file's findings over the limit are one row standing for the rest (params.not_listed)
         "select severity, sum(1 + coalesce(cast(json_extract(params, '$.not_listed') as bigint), 0)) "
-        "from main.mart_dq_findings where period = ? group by 1 order by 1", [period]
+        "from main.mart_dq_findings where period = ? group by 1 order by 1",
+        [period],
     ).fetchall()
     return ingested, rejected, n_rows, severities
 
@@ -257,8 +272,9 @@ def template(args) -> int:
     period = periods.validate(args.period)
     _check_register(args.register)
     try:
-        summary = write_templates(args.register, period, args.out,
-                                  progress=progress.reporter("Đang tạo {done}/{total} biểu mẫu"))
+        summary = write_templates(
+            args.register, period, args.out, progress=progress.reporter("Đang tạo {done}/{total} biểu mẫu")
+        )
     except RegisterError as exc:
         raise CliError(str(exc)) from exc
     except OSError as exc:

@@ -17,6 +17,7 @@ The period reaches dbt as the environment variable ANTQ_PERIOD, not as `--vars`:
 project when a var changes (seconds, at every switch between two periods), and only the models that read
 an environment variable when that changes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,7 +45,7 @@ DBT_DIR = REPO / "dbt_project"
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 PARTIAL_PARSE = "partial_parse.msgpack"
-LAST_BUILD = "last_build.json"   # beside dbt's artefacts: the inputs and results of the last good build
+LAST_BUILD = "last_build.json"  # beside dbt's artefacts: the inputs and results of the last good build
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 
@@ -54,6 +55,7 @@ class DbtBuildResult:
     """What one `dbt build` did: its exit code, run_results.json's results, and its log lines. `reused`:
     dbt did not run, because its inputs are those of the last successful build of this warehouse, whose
     results these are (finished at `built_at`)."""
+
     returncode: int
     results: list[dict]
     log: list[str]
@@ -75,36 +77,62 @@ class DbtBuild(dg.ConfigurableResource):
     project_dir: str = str(DBT_DIR)
     executable: str = DBT_EXECUTABLE
 
-    def build(self, period: str, target_path: Path, warehouse_path: str, inputs: DbtInputs | None = None,
-              echo: Callable[[str], None] = print,
-              meanwhile: Callable[[], None] | None = None) -> DbtBuildResult:
+    def build(
+        self,
+        period: str,
+        target_path: Path,
+        warehouse_path: str,
+        inputs: DbtInputs | None = None,
+        echo: Callable[[str], None] = print,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> DbtBuildResult:
         """`dbt build` for `period`, unless `inputs` (see dbt_inputs) are those of the last successful
         build in `target_path` and its tables are all there: the models would be rebuilt from the same
         rows by the same SQL, so that build's results stand. `meanwhile` runs in a thread of this
         process while dbt runs in its own."""
         target_path = Path(target_path)
-        state_file = target_path / f"{Path(warehouse_path).name}.{LAST_BUILD}"   # one per warehouse file
+        state_file = target_path / f"{Path(warehouse_path).name}.{LAST_BUILD}"  # one per warehouse file
         fingerprint = inputs.fingerprint if inputs else None
         if inputs is not None and inputs.outputs_complete:
             last = _read_json(state_file)
             if last.get("fingerprint") == fingerprint:
                 echo(f"dbt: đầu vào không đổi từ lần lập lúc {last['built_at']}; dùng lại kết quả")
                 return DbtBuildResult(0, last["results"], [], reused=True, built_at=last["built_at"])
-        state_file.unlink(missing_ok=True)   # a killed build must not leave the last state standing
+        state_file.unlink(missing_ok=True)  # a killed build must not leave the last state standing
         _seed_partial_parse(target_path)
         run_results = target_path / "run_results.json"
         run_results.unlink(missing_ok=True)
-        args = [self.executable, "build",
-                "--project-dir", self.project_dir, "--profiles-dir", self.project_dir,
-                "--target-path", str(target_path),
-                # the terminal log is kept (by antq build, or in the run's captured stdout); dbt's own
-                # debug file log would only repeat it more slowly
-                "--log-level-file", "none"]
-        env = {**os.environ, "ANTQ_PERIOD": period, "ANTQ_WAREHOUSE": str(Path(warehouse_path).resolve()),
-               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        args = [
+            self.executable,
+            "build",
+            "--project-dir",
+            self.project_dir,
+            "--profiles-dir",
+            self.project_dir,
+            "--target-path",
+            str(target_path),
+            # the terminal log is kept (by antq build, or in the run's captured stdout); dbt's own
+            # debug file log would only repeat it more slowly
+            "--log-level-file",
+            "none",
+        ]
+        env = {
+            **os.environ,
+            "ANTQ_PERIOD": period,
+            "ANTQ_WAREHOUSE": str(Path(warehouse_path).resolve()),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
         log: list[str] = []
-        with subprocess.Popen(args, cwd=self.project_dir, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace") as proc:
+        with subprocess.Popen(
+            args,
+            cwd=self.project_dir,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        ) as proc:
             if meanwhile is not None:
                 threading.Thread(target=meanwhile, name="dbt-meanwhile", daemon=True).start()
             for line in proc.stdout:
@@ -112,16 +140,18 @@ class DbtBuild(dg.ConfigurableResource):
                 echo(line.rstrip("\n"))
         results = _read_json(run_results).get("results", [])
         if proc.returncode == 0 and fingerprint is not None:
-            built_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-            state_file.write_text(json.dumps({"fingerprint": fingerprint, "built_at": built_at,
-                                              "results": [_slim(r) for r in results]}), encoding="utf-8")
+            built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            state_file.write_text(
+                json.dumps({"fingerprint": fingerprint, "built_at": built_at, "results": [_slim(r) for r in results]}),
+                encoding="utf-8",
+            )
         return DbtBuildResult(proc.returncode, results, log)
 
 
 @dataclass(frozen=True)
 class DbtInputs:
-    fingerprint: str          # of everything a `dbt build` of the period reads
-    outputs_complete: bool    # every model and seed has its table or view in the warehouse
+    fingerprint: str  # of everything a `dbt build` of the period reads
+    outputs_complete: bool  # every model and seed has its table or view in the warehouse
 
 
 def dbt_inputs(con, period: str) -> DbtInputs:
@@ -130,11 +160,18 @@ def dbt_inputs(con, period: str) -> DbtInputs:
     environment variables they read, and the dbt versions; and whether the warehouse holds every
     model's and seed's table (when one is missing, dbt must run whatever its inputs)."""
     manifest = _read_json(Path(dbt_project.manifest_path))
-    expected = {n["alias"] or n["name"] for n in manifest.get("nodes", {}).values()
-                if n.get("resource_type") in ("model", "seed")}
-    present = {r[0] for r in con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'main' "
-        "union all select view_name from duckdb_views() where schema_name = 'main'").fetchall()}
+    expected = {
+        n["alias"] or n["name"]
+        for n in manifest.get("nodes", {}).values()
+        if n.get("resource_type") in ("model", "seed")
+    }
+    present = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main' "
+            "union all select view_name from duckdb_views() where schema_name = 'main'"
+        ).fetchall()
+    }
     complete = bool(expected) and expected <= present
     digest = hashlib.sha256()
     digest.update(json.dumps([period, installed_version("dbt-core"), installed_version("dbt-duckdb")]).encode())
@@ -143,8 +180,10 @@ def dbt_inputs(con, period: str) -> DbtInputs:
         digest.update(str(path.relative_to(DBT_DIR)).encode() + b"\0" + text)
         for name in _ENV_VAR.findall(text.decode("utf-8", "replace")):
             digest.update(f"{name}={os.environ.get(name)}".encode())
-    tables = [r[0] for r in con.execute(
-        "select table_name from duckdb_tables() where schema_name = 'raw' order by 1").fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute("select table_name from duckdb_tables() where schema_name = 'raw' order by 1").fetchall()
+    ]
     for table in tables:
         count, rows_hash = con.execute(f'select count(*), sum(hash(t)) from raw."{table}" t').fetchone()
         digest.update(f"{table}:{count}:{rows_hash}".encode())
@@ -182,8 +221,10 @@ def _seed_partial_parse(target_path: Path) -> None:
         shutil.copy2(prebuilt, target_path / PARTIAL_PARSE)
 
 
-MAKE_SETUP_HINT = ("chạy `make setup` (hoặc `antq build ...`, hay `cd dbt_project && dagster-dbt project "
-                   "prepare-and-package --file ../orchestration/dbt.py`)")
+MAKE_SETUP_HINT = (
+    "chạy `make setup` (hoặc `antq build ...`, hay `cd dbt_project && dagster-dbt project "
+    "prepare-and-package --file ../orchestration/dbt.py`)"
+)
 
 
 class ManifestNotReady(RuntimeError):
@@ -232,10 +273,15 @@ def ensure_manifest() -> Path:
     manifest.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(manifest.parent / "manifest.antq-parse.lock")):
         if _sources_newer_than(manifest):
-            done = subprocess.run([DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(DBT_DIR),
-                                   "--profiles-dir", str(DBT_DIR)],
-                                  cwd=DBT_DIR, capture_output=True, text=True, encoding="utf-8", errors="replace",
-                                  env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+            done = subprocess.run(
+                [DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
+                cwd=DBT_DIR,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+            )
             if done.returncode != 0:
                 lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
                 raise ManifestNotReady(f"dbt parse lỗi: {lines[-1].strip() if lines else done.returncode}")

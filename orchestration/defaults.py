@@ -1,5 +1,6 @@
 """Where antq reads and writes when no option says otherwise (contract section 7: the bundled demo).
 Plain Python, so the CLI can check its arguments and write templates without importing Dagster."""
+
 from catalog import REPO
 
 DEMO_INBOX = REPO / "demo" / "inbox"

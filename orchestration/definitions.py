@@ -1,4 +1,5 @@
 """The one Definitions object of antq: `dagster dev -m orchestration.definitions`."""
+
 from __future__ import annotations
 
 import os
@@ -20,6 +21,7 @@ ASSET_MODULES = [ingestion, warehouse, publication, report, quality]
 def fault_point(context: dg.HookContext) -> None:
     """A stage boundary for the fault-injection tests: ANTQ_KILL_AT=after:<step key> kills the run here."""
     kill_point(f"after:{context.step_key}")
+
 
 build_job = dg.define_asset_job(
     BUILD_JOB,

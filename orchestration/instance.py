@@ -17,6 +17,7 @@ a millisecond. What is given up is only the run history's durability against a p
 operating-system crash (a killed process loses nothing committed); the warehouse and the published
 files do not live there. Called by `antq build` and when a run's resources start (runs launched from
 the UI, the schedule or the sensor)."""
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from orchestration.defaults import DEFAULT_WAREHOUSE, REPO
 
-PROJECT_SETTINGS = REPO / "dagster_home" / "dagster.yaml"   # pools, run queue, telemetry off
+PROJECT_SETTINGS = REPO / "dagster_home" / "dagster.yaml"  # pools, run queue, telemetry off
 HOME_SUFFIX = ".dagster_home"
 
 
@@ -55,6 +56,7 @@ def ensure_home(home: Path) -> Path:
     if not settings.exists():
         shutil.copyfile(PROJECT_SETTINGS, settings)
     return home
+
 
 _registered = False
 

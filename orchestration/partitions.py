@@ -3,6 +3,7 @@
 Partitioned asset checks are a preview feature in Dagster 1.13 that we rely on knowingly. Its
 PreviewWarning is silenced only around the definitions that use it (`partitioned_check_spec`,
 `partitioned_asset_check`), never by a process-wide filter set when a module is imported."""
+
 from __future__ import annotations
 
 import contextlib
@@ -26,12 +27,14 @@ def preview_partitioned_checks():
 def partitioned_check_spec(name: str, asset, description: str | None = None, **kwargs) -> dg.AssetCheckSpec:
     """An AssetCheckSpec of a check run per half-year."""
     with preview_partitioned_checks():
-        return dg.AssetCheckSpec(name, asset=asset, description=description,
-                                 partitions_def=half_year_partitions, **kwargs)
+        return dg.AssetCheckSpec(
+            name, asset=asset, description=description, partitions_def=half_year_partitions, **kwargs
+        )
 
 
 def partitioned_asset_check(**kwargs):
     """`@dg.asset_check(..., partitions_def=half_year_partitions)`, without the PreviewWarning."""
+
     def decorate(fn):
         with preview_partitioned_checks():
             return dg.asset_check(partitions_def=half_year_partitions, **kwargs)(fn)

@@ -5,6 +5,7 @@ never one per file. Plain Python: the `antq template` command uses it without Da
 Inside a Dagster step, stderr is captured into the step's log file, so the terminal is not fd 2 there:
 `antq build` hands the ingestion asset a duplicate of its terminal's descriptor through TERMINAL_FD_ENV.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 TERMINAL_FD_ENV = "ANTQ_PROGRESS_FD"
-REDRAW_EVERY_S = 0.1           # at most ten terminal redraws a second
+REDRAW_EVERY_S = 0.1  # at most ten terminal redraws a second
 
 
 def terminal_fd() -> int | None:
@@ -29,8 +30,7 @@ def terminal_fd() -> int | None:
     return None
 
 
-def reporter(message: str, log: Callable[[str], None] | None = None,
-             fd: int | None = -1) -> Callable[[int, int], None]:
+def reporter(message: str, log: Callable[[str], None] | None = None, fd: int | None = -1) -> Callable[[int, int], None]:
     """progress(done, total) for `message`, a format string with {done} and {total} (e.g.
     "Đang đọc {done}/{total} tệp"): redrawn on the terminal `fd` (default: terminal_fd(); None: no
     terminal), and passed to `log` each time another tenth is done (the last at 100 %)."""

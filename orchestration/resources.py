@@ -1,4 +1,5 @@
 """Resources: where the inbox, register and outputs are, and the DuckDB warehouse."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -2,10 +2,12 @@
 half-year that has just closed (January: the previous year's H2; July: this year's H1).
 
 When it runs is set by environment variables read when the definitions are built, by
-`half_yearly_build()`, never at import (docs/operations.md): ANTQ_SCHEDULE_DAY (day of the month; default the day after the submission deadline, which is
-ANTQ_SUBMISSION_DEADLINE_DAY, the 20th unless set, as dbt's mart_submissions reads it: so the 21st)
+`half_yearly_build()`, never at import (docs/operations.md): ANTQ_SCHEDULE_DAY (day of the month;
+default the day after the submission deadline, which is ANTQ_SUBMISSION_DEADLINE_DAY, the 20th unless
+set, as dbt's mart_submissions reads it: so the 21st)
 and ANTQ_SCHEDULE_HOUR (default 6), in the province's time zone (periods.LOCAL_TIMEZONE).
 """
+
 import os
 
 import dagster as dg
@@ -13,9 +15,9 @@ import dagster as dg
 from catalog import periods
 
 BUILD_JOB = "build_period"
-DEFAULT_DEADLINE_DAY = 20      # dbt_project/models/marts/mart_submissions.sql
+DEFAULT_DEADLINE_DAY = 20  # dbt_project/models/marts/mart_submissions.sql
 DEFAULT_HOUR = 6
-MONTHS = "1,7"                 # the months after each half-year closes
+MONTHS = "1,7"  # the months after each half-year closes
 
 
 def _setting(name: str, default: int, low: int, high: int) -> int:
@@ -36,7 +38,7 @@ def _build_tick(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     day = periods.local_day(context.scheduled_execution_time)
     period = periods.last_closed(day)
     return dg.RunRequest(
-        run_key=f"schedule:{period}:{day.isoformat()}",   # one run per tick, even if the tick is retried
+        run_key=f"schedule:{period}:{day.isoformat()}",  # one run per tick, even if the tick is retried
         partition_key=period,
         tags={"antq/period": period, "antq/source": "schedule"},
     )
@@ -52,7 +54,8 @@ def half_yearly_build() -> dg.ScheduleDefinition:
         execution_timezone=periods.LOCAL_TIMEZONE.key,
         job_name=BUILD_JOB,
         default_status=dg.DefaultScheduleStatus.RUNNING,
-        description=(f"Ngày {day} tháng 1 và tháng 7, {hour:02d}:00 (giờ Việt Nam): lập số liệu "
-                     "của kỳ 6 tháng vừa kết thúc"),
+        description=(
+            f"Ngày {day} tháng 1 và tháng 7, {hour:02d}:00 (giờ Việt Nam): lập số liệu của kỳ 6 tháng vừa kết thúc"
+        ),
         execution_fn=_build_tick,
     )

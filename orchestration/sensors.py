@@ -11,6 +11,7 @@ section 5). So it is never dropped here: when the same evaluation requests runs 
 those runs report it; otherwise it requests a build of the half-year that closed last (the period
 whose reports are being collected), which reports it.
 """
+
 import hashlib
 import json
 from pathlib import Path
@@ -22,7 +23,7 @@ from orchestration.partitions import half_year_partitions
 from orchestration.resources import AntqPaths
 from orchestration.schedules import BUILD_JOB
 
-MIN_INTERVAL_S = 60            # a burst of files arriving together gives one run per period
+MIN_INTERVAL_S = 60  # a burst of files arriving together gives one run per period
 
 
 def _run_key(period: str, files: dict[str, str]) -> str:
@@ -62,8 +63,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext, paths: AntqPaths) -> dg.Se
         else:
             context.log.warning(f"{path}: kỳ {period} nằm ngoài các kỳ có thể lập; không yêu cầu lập số liệu")
     if unreadable:
-        context.log.info(f"{len(unreadable)} tệp không đọc được trang bìa; được nêu trong báo cáo kiểm tra "
-                         "của mọi kỳ được lập: " + ", ".join(sorted(unreadable)[:10]))
+        context.log.info(
+            f"{len(unreadable)} tệp không đọc được trang bìa; được nêu trong báo cáo kiểm tra "
+            "của mọi kỳ được lập: " + ", ".join(sorted(unreadable)[:10])
+        )
         if not by_period:
             by_period[periods.last_closed(periods.local_day())] = unreadable
 

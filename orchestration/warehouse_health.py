@@ -10,6 +10,7 @@ after every build and restored into a new warehouse (reports.findings_history).
 
 Plain Python: the CLI uses it before importing Dagster.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,9 +26,11 @@ class WarehouseDamaged(RuntimeError):
 
 def damaged_message(warehouse: str | os.PathLike, exc: BaseException) -> str:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return (f"kho dữ liệu {warehouse} bị hỏng ({first}); chưa công bố gì, bộ tệp đã công bố giữ nguyên. "
-            "Kho được dựng lại từ hộp thư và danh mục: chạy lại lệnh với --rebuild-warehouse "
-            "(tệp hỏng được giữ lại bên cạnh, lịch sử phát hiện được khôi phục)")
+    return (
+        f"kho dữ liệu {warehouse} bị hỏng ({first}); chưa công bố gì, bộ tệp đã công bố giữ nguyên. "
+        "Kho được dựng lại từ hộp thư và danh mục: chạy lại lệnh với --rebuild-warehouse "
+        "(tệp hỏng được giữ lại bên cạnh, lịch sử phát hiện được khôi phục)"
+    )
 
 
 def verify(warehouse: str | os.PathLike) -> int:
@@ -40,13 +43,15 @@ def verify(warehouse: str | os.PathLike) -> int:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise                        # held by another process: not damage (warehouse_lock reports it)
+            raise  # held by another process: not damage (warehouse_lock reports it)
         raise WarehouseDamaged(damaged_message(path, exc)) from exc
     except duckdb.Error as exc:
         raise WarehouseDamaged(damaged_message(path, exc)) from exc
     try:
-        tables = con.execute("select schema_name, table_name from duckdb_tables() "
-                             "where database_name = current_database() and not temporary").fetchall()
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where database_name = current_database() and not temporary"
+        ).fetchall()
         for schema, table in tables:
             # hash(t) reads every column of every row: each block is read, and checksummed by DuckDB
             con.execute(f'select count(*), sum(hash(t)) from "{schema}"."{table}" as t').fetchone()

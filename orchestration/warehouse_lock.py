@@ -17,6 +17,7 @@ Anything that is not antq (a notebook, the duckdb shell, a BI tool) takes neithe
 `ensure_not_held_elsewhere` finds such a holder by opening the file, which DuckDB refuses at once, so
 the CLI fails fast instead of waiting. Plain Python: the CLI checks this before importing Dagster.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,14 +51,14 @@ def _held(lock_path: Path, wait_s: float, busy: str):
 
 def step_lock(warehouse: str | Path, wait_s: float = DEFAULT_WAIT_S):
     """Held while one step (or the CLI's summary) has the DuckDB file open."""
-    return _held(Path(f"{warehouse}.lock"), wait_s,
-                 f"kho dữ liệu {warehouse} đang được một lần chạy antq khác sử dụng")
+    return _held(Path(f"{warehouse}.lock"), wait_s, f"kho dữ liệu {warehouse} đang được một lần chạy antq khác sử dụng")
 
 
 def build_lock(warehouse: str | Path, wait_s: float = DEFAULT_WAIT_S):
     """Held by `antq build` for its whole run."""
-    return _held(Path(f"{warehouse}.build.lock"), wait_s,
-                 f"kho dữ liệu {warehouse} đang được một lệnh antq build khác sử dụng")
+    return _held(
+        Path(f"{warehouse}.build.lock"), wait_s, f"kho dữ liệu {warehouse} đang được một lệnh antq build khác sử dụng"
+    )
 
 
 def open_failure(warehouse: str | Path, exc: duckdb.Error) -> str:
@@ -65,8 +66,10 @@ def open_failure(warehouse: str | Path, exc: duckdb.Error) -> str:
     text = str(exc)
     holder = _HOLDER_PID.search(text)
     if holder:
-        return (f"kho dữ liệu {warehouse} đang bị một tiến trình khác giữ (PID {holder.group(1)}); "
-                "hãy đóng tiến trình đó rồi chạy lại")
+        return (
+            f"kho dữ liệu {warehouse} đang bị một tiến trình khác giữ (PID {holder.group(1)}); "
+            "hãy đóng tiến trình đó rồi chạy lại"
+        )
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     return f"không mở được kho dữ liệu {warehouse}: {first}"
 
@@ -77,7 +80,7 @@ def ensure_not_held_elsewhere(warehouse: str | Path) -> None:
     if not Path(warehouse).exists():
         return
     try:
-        con = duckdb.connect(str(warehouse))   # read-write: conflicts with any holder, reader or writer
+        con = duckdb.connect(str(warehouse))  # read-write: conflicts with any holder, reader or writer
     except duckdb.Error as exc:
         if _HOLDER_PID.search(str(exc)) or "lock" in str(exc).lower():
             raise WarehouseLocked(open_failure(warehouse, exc)) from exc

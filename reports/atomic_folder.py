@@ -9,6 +9,7 @@ later build. The previous published folder is kept one build longer, for readers
 A period folder written by an antq from before this scheme (a real directory) is moved into
 OUT/.builds/PERIOD/ at the first switch, never deleted.
 """
+
 from __future__ import annotations
 
 import errno
@@ -19,8 +20,8 @@ from pathlib import Path
 from reports.faults import kill_point
 
 BUILDS = ".builds"
-IN_PROGRESS = ".in_progress"         # in a folder still being written: the writing process's id
-KEPT_PREVIOUS = 1                    # published folders kept besides the current one
+IN_PROGRESS = ".in_progress"  # in a folder still being written: the writing process's id
+KEPT_PREVIOUS = 1  # published folders kept besides the current one
 
 
 def builds_dir(out_dir: str | os.PathLike, period: str) -> Path:
@@ -76,7 +77,7 @@ def carry_forward(folder: Path, previous: Path | None) -> list[str]:
 def switch(out_dir: str | os.PathLike, period: str, folder: Path) -> None:
     """Make `folder` (complete) the published set of `period` in one atomic rename of the link."""
     out_dir, folder = Path(out_dir), Path(folder)
-    _sync_tree(folder)                       # the files are on disk before anyone can see them
+    _sync_tree(folder)  # the files are on disk before anyone can see them
     link = public_dir(out_dir, period)
     if link.is_dir() and not link.is_symlink():
         _adopt_legacy(out_dir, period)
@@ -84,7 +85,7 @@ def switch(out_dir: str | os.PathLike, period: str, folder: Path) -> None:
     temporary = out_dir / f".{period}.link-{os.getpid()}"
     temporary.unlink(missing_ok=True)
     os.symlink(os.path.relpath(folder, out_dir), temporary)
-    os.replace(temporary, link)              # rename(2): atomic, replaces the old link
+    os.replace(temporary, link)  # rename(2): atomic, replaces the old link
     _sync_dir(out_dir)
     (folder / IN_PROGRESS).unlink(missing_ok=True)
     kill_point("publish:after_switch")
@@ -160,7 +161,7 @@ def _sync_dir(path: Path) -> None:
         return
     try:
         os.fsync(fd)
-    except OSError as exc:           # some file systems cannot sync a directory
+    except OSError as exc:  # some file systems cannot sync a directory
         if exc.errno not in (errno.EINVAL, errno.EBADF):
             raise
     finally:

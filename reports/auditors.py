@@ -7,6 +7,7 @@ workbook; completeness and timeliness per district and for the province; the res
 the catalogue; the Great Expectations suites with a link to their Data Docs. Text that came from a
 submission is escaped in HTML and written as text, never as a formula, in the workbook.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,6 @@ from ingestion.inbox import real_path
 from reports import findings_history, published, vn_format
 from reports.text_cells import put_text, visible
 
-
 HTML_NAME = "kiem_tra_du_lieu.html"
 XLSX_NAME = "kiem_tra_du_lieu.xlsx"
 DATA_DOCS_INDEX = "data_docs/index.html"
@@ -45,6 +45,7 @@ NO_COMMUNE = "Cấp huyện, cấp tỉnh hoặc không rõ xã"
 
 # ---------------------------------------------------------------------------------------------- data
 
+
 def _dicts(cur) -> list[dict]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
@@ -62,8 +63,12 @@ def check_summary(findings: list[dict]) -> dict[str, dict]:
         counted = published.count_by(rows, "severity")
         by_severity = {s: counted.get(s, 0) for s in catalog.SEVERITY_ORDER}
         out[code] = {
-            "code": code, "title_vi": spec["title_vi"], "severity": spec["severity"], "effect_vi": spec["effect_vi"],
-            "count": sum(counted.values()), "by_severity": by_severity,
+            "code": code,
+            "title_vi": spec["title_vi"],
+            "severity": spec["severity"],
+            "effect_vi": spec["effect_vi"],
+            "count": sum(counted.values()),
+            "by_severity": by_severity,
             "passed": by_severity["error"] == 0 and by_severity["warning"] == 0,
             "sample": rows[:SAMPLE_SIZE],
         }
@@ -74,16 +79,18 @@ def _completeness(con, period: str, scopes: list[dict]) -> list[dict]:
     """Submissions received / expected and on time, per scope (province first, then each district).
     Expected = the register units that must report: those with a winning workbook plus those flagged
     MISSING_SUBMISSION, so these figures agree with the findings."""
-    units = _dicts(con.execute(
-        """
+    units = _dicts(
+        con.execute(
+            """
         select reporter_code as code, district_code, true as received, on_time, created_on
         from main.mart_submissions where period = ? and submission_status = 'winner'
         union all
         select org_unit_code, district_code, false, false, null
         from main.mart_dq_findings where period = ? and check_code = 'MISSING_SUBMISSION'
         """,
-        [period, period],
-    ))
+            [period, period],
+        )
+    )
     names = _unit_names(con)
     # The units grouped by district once: filtering them all for each district was districts × communes.
     by_district: dict[str | None, list[dict]] = {}
@@ -95,19 +102,28 @@ def _completeness(con, period: str, scopes: list[dict]) -> list[dict]:
         expected = len(mine)
         received = sum(1 for u in mine if u["received"])
         on_time = sum(1 for u in mine if u["received"] and u["on_time"])
-        out.append({
-            "code": scope["org_unit_code"], "name": scope["org_unit_name"], "level": scope["org_unit_level"],
-            "expected": expected, "received": received, "on_time": on_time,
-            "late": received - on_time,
-            "missing": sorted(f"{names.get(u['code'], u['code'])} ({u['code']})" for u in mine if not u["received"]),
-        })
+        out.append(
+            {
+                "code": scope["org_unit_code"],
+                "name": scope["org_unit_name"],
+                "level": scope["org_unit_level"],
+                "expected": expected,
+                "received": received,
+                "on_time": on_time,
+                "late": received - on_time,
+                "missing": sorted(
+                    f"{names.get(u['code'], u['code'])} ({u['code']})" for u in mine if not u["received"]
+                ),
+            }
+        )
     return out
 
 
 def _unit_names(con) -> dict[str, str]:
     rows = con.execute(
         "select org_unit_code, org_unit_name from main.dim_org_unit "
-        "union all select agency_code, agency_name from main.dim_agency").fetchall()
+        "union all select agency_code, agency_name from main.dim_agency"
+    ).fetchall()
     return dict(rows)
 
 
@@ -119,11 +135,12 @@ def _gx_summary(out_dir: Path) -> dict | None:
         return json.load(fh)
 
 
-def collect(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None = None, *,
-            links_from: str | Path | None = None) -> dict:
+def collect(
+    con, period: str, out_dir: str | Path, inbox_dir: str | Path | None = None, *, links_from: str | Path | None = None
+) -> dict:
     """Everything the report shows, as plain data."""
     out_dir = Path(out_dir)
-    links_from = Path(links_from) if links_from is not None else out_dir   # where people open the files
+    links_from = Path(links_from) if links_from is not None else out_dir  # where people open the files
     checks = catalog.checks()
     findings = published.findings(con, period)
     history = findings_history.history(con, period)
@@ -138,22 +155,38 @@ def collect(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None 
         f["district_name"] = names.get(f["district_code"], NO_DISTRICT) if f["district_code"] else NO_DISTRICT
         f["commune_name"] = names.get(f["commune_code"], f["commune_code"]) if f["commune_code"] else NO_COMMUNE
         f["unit_name"] = names.get(f["org_unit_code"] or "", "")
-        f["column"] = json.loads(f["params"]).get("column") if f["params"] else None   # a cell issue's header
+        f["column"] = json.loads(f["params"]).get("column") if f["params"] else None  # a cell issue's header
         f["link"] = _source_link(inbox_dir, links_from, f["source_file"])
-    findings.sort(key=lambda f: (
-        catalog.SEVERITY_ORDER[f["severity"]], f["district_code"] or "", f["commune_code"] or "",
-        f["source_file"] or "", f["sheet_name"] or "", f["row_number"] or 0, f["check_code"]))
+    findings.sort(
+        key=lambda f: (
+            catalog.SEVERITY_ORDER[f["severity"]],
+            f["district_code"] or "",
+            f["commune_code"] or "",
+            f["source_file"] or "",
+            f["sheet_name"] or "",
+            f["row_number"] or 0,
+            f["check_code"],
+        )
+    )
 
-    scopes = _dicts(con.execute(
-        """
+    scopes = _dicts(
+        con.execute(
+            """
         select distinct org_unit_code, org_unit_name, org_unit_level from main.mart_indicators where period = ?
         order by case org_unit_level when 'province' then 0 else 1 end, org_unit_code, org_unit_name
-        """, [period]))
-    submissions = _dicts(con.execute(
-        """
+        """,
+            [period],
+        )
+    )
+    submissions = _dicts(
+        con.execute(
+            """
         select * from main.mart_submissions where period = ?
         order by case submission_status when 'rejected' then 0 when 'unknown_unit' then 1 else 2 end, source_file
-        """, [period]))
+        """,
+            [period],
+        )
+    )
     per_file: dict[str, dict] = {}
     for f in findings:
         counts = per_file.setdefault(f["source_file"], {s: 0 for s in catalog.SEVERITY_ORDER})
@@ -192,6 +225,7 @@ def _source_link(inbox_dir, out_dir: Path, source_file: str | None) -> str | Non
 
 
 # --------------------------------------------------------------------------------------- formatting
+
 
 def _number(n) -> str:
     return vn_format.number(n) if isinstance(n, int) else ("" if n is None else str(n))
@@ -252,8 +286,10 @@ SUBMISSION_COLUMNS = [
     ("Lỗi", lambda s: s["findings"]["error"]),
     ("Cảnh báo", lambda s: s["findings"]["warning"]),
     ("Thông tin", lambda s: s["findings"]["info"]),
-    ("Lý do từ chối", lambda s: ((s["rejection_check"] or "") + ": " + (s["rejection_reason"] or ""))
-        if s["rejection_check"] else ""),
+    (
+        "Lý do từ chối",
+        lambda s: ((s["rejection_check"] or "") + ": " + (s["rejection_reason"] or "")) if s["rejection_check"] else "",
+    ),
     ("Được thay bằng tệp", lambda s: s["winner_file"] if s["submission_status"] == "superseded" else ""),
 ]
 
@@ -285,8 +321,12 @@ GX_COLUMNS = [
     ("Số kỳ vọng", lambda g: g["evaluated"]),
     ("Không đạt", lambda g: g["failed"]),
     ("Kết quả", lambda g: "Đạt" if g["success"] else "Không đạt"),
-    ("Kỳ vọng không đạt", lambda g: "; ".join(
-        f"{e['description'] or e['type']} ({e['unexpected_count'] or 0} dòng)" for e in g["failed_expectations"])),
+    (
+        "Kỳ vọng không đạt",
+        lambda g: "; ".join(
+            f"{e['description'] or e['type']} ({e['unexpected_count'] or 0} dòng)" for e in g["failed_expectations"]
+        ),
+    ),
 ]
 
 
@@ -329,8 +369,9 @@ def _table(columns, rows, row_class=None) -> str:
     body = []
     for row in rows:
         cls = row_class(row) if row_class else ""
-        body.append("<tr>" + "".join(_cell(get(row), cls if i == 0 else "") for i, (_, get) in enumerate(columns))
-                    + "</tr>")
+        body.append(
+            "<tr>" + "".join(_cell(get(row), cls if i == 0 else "") for i, (_, get) in enumerate(columns)) + "</tr>"
+        )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
@@ -360,8 +401,13 @@ def _findings_html(findings: list[dict]) -> str:
                 if f["commune_name"] != commune:
                     commune = f["commune_name"]
                     body.append(f'<tr class="group"><td colspan="{len(columns) + 1}">{_escape(commune)}</td></tr>')
-                body.append("<tr><td>" + _link(f["link"], f["source_file"] or "") + "</td>"
-                            + "".join(_cell(get(f)) for _, get in columns) + "</tr>")
+                body.append(
+                    "<tr><td>"
+                    + _link(f["link"], f["source_file"] or "")
+                    + "</td>"
+                    + "".join(_cell(get(f)) for _, get in columns)
+                    + "</tr>"
+                )
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
     return "".join(parts) or "<p>Không có phát hiện nào.</p>"
 
@@ -375,19 +421,29 @@ def render_html(report: dict) -> str:
         ("Kỳ báo cáo", f"{report['period_label']} ({report['period']})"),
         ("Thời điểm lập", _date(report["generated_at"])),
         ("Hạn nộp báo cáo", _date(report["deadline"]) or "—"),
-        ("Phát hiện", ", ".join(f"{_number(counts[s])} {catalog.severity_label(s).lower()}" for s in catalog.SEVERITY_ORDER)),
+        (
+            "Phát hiện",
+            ", ".join(f"{_number(counts[s])} {catalog.severity_label(s).lower()}" for s in catalog.SEVERITY_ORDER),
+        ),
     ]
     if province:
         summary_rows += [
-            ("Đầy đủ (toàn tỉnh)", f"{province['received']}/{province['expected']} báo cáo "
-                                   f"({_percent(province['received'], province['expected'])})"),
-            ("Đúng hạn (toàn tỉnh)", f"{province['on_time']}/{province['expected']} báo cáo "
-                                     f"({_percent(province['on_time'], province['expected'])})"),
+            (
+                "Đầy đủ (toàn tỉnh)",
+                f"{province['received']}/{province['expected']} báo cáo "
+                f"({_percent(province['received'], province['expected'])})",
+            ),
+            (
+                "Đúng hạn (toàn tỉnh)",
+                f"{province['on_time']}/{province['expected']} báo cáo "
+                f"({_percent(province['on_time'], province['expected'])})",
+            ),
         ]
     if gx:
         failed = [n for n, s in gx["suites"].items() if not s["success"]]
-        summary_rows.append(("Great Expectations", "tất cả bộ kỳ vọng đạt" if not failed
-                             else "không đạt: " + ", ".join(failed)))
+        summary_rows.append(
+            ("Great Expectations", "tất cả bộ kỳ vọng đạt" if not failed else "không đạt: " + ", ".join(failed))
+        )
     summary = "".join(f"<tr><td><b>{_escape(k)}</b></td><td>{_escape(v)}</td></tr>" for k, v in summary_rows)
     links = [_link("dq_findings.csv", "dq_findings.csv"), _link(XLSX_NAME, XLSX_NAME)]
     if gx:
@@ -411,8 +467,11 @@ dùng để tính số liệu không muộn hơn hạn nộp.</p>
 <h2>4. Tổng hợp nhập từng tệp</h2>
 {_table(SUBMISSION_COLUMNS, report["submissions"])}
 <h2>5. Kiểm tra cấu trúc dữ liệu (Great Expectations)</h2>
-{_table(GX_COLUMNS, _gx_rows(report), lambda g: "ok" if g["success"] else "error") if gx
- else "<p>Chưa chạy bộ kỳ vọng cho kỳ này.</p>"}
+{
+        _table(GX_COLUMNS, _gx_rows(report), lambda g: "ok" if g["success"] else "error")
+        if gx
+        else "<p>Chưa chạy bộ kỳ vọng cho kỳ này.</p>"
+    }
 </body></html>
 """
 
@@ -487,8 +546,10 @@ def write_xlsx(report: dict, path: Path) -> Path:
     ]
     for c in report["completeness"]:
         if c["level"] == "province":
-            lines += [("Báo cáo đã nhận / phải nộp (toàn tỉnh)", f"{c['received']}/{c['expected']}"),
-                      ("Báo cáo đúng hạn / phải nộp (toàn tỉnh)", f"{c['on_time']}/{c['expected']}")]
+            lines += [
+                ("Báo cáo đã nhận / phải nộp (toàn tỉnh)", f"{c['received']}/{c['expected']}"),
+                ("Báo cáo đúng hạn / phải nộp (toàn tỉnh)", f"{c['on_time']}/{c['expected']}"),
+            ]
     if report["gx"]:
         lines.append(("Great Expectations", "Đạt" if report["gx"]["success"] else "Không đạt"))
         lines.append(("Data Docs", DATA_DOCS_INDEX))
@@ -503,8 +564,13 @@ def write_xlsx(report: dict, path: Path) -> Path:
 
     _sheet(wb, "Phát hiện", FINDING_COLUMNS, report["findings"], links={"Tệp": _cell_target})
     _sheet(wb, "Đầy đủ, đúng hạn", COMPLETENESS_COLUMNS, report["completeness"])
-    _sheet(wb, "Nhập tệp", SUBMISSION_COLUMNS, report["submissions"],
-           links={"Tệp": lambda s: {"target": _url(s["link"])} if s["link"] else None})
+    _sheet(
+        wb,
+        "Nhập tệp",
+        SUBMISSION_COLUMNS,
+        report["submissions"],
+        links={"Tệp": lambda s: {"target": _url(s["link"])} if s["link"] else None},
+    )
     _sheet(wb, "Các kiểm tra", CHECK_COLUMNS, list(report["checks"].values()))
     _sheet(wb, "Great Expectations", GX_COLUMNS, _gx_rows(report))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -512,8 +578,9 @@ def write_xlsx(report: dict, path: Path) -> Path:
     return path
 
 
-def write_report(con, period: str, out_dir: str | Path, inbox_dir: str | Path | None = None, *,
-                 links_from: str | Path | None = None) -> dict:
+def write_report(
+    con, period: str, out_dir: str | Path, inbox_dir: str | Path | None = None, *, links_from: str | Path | None = None
+) -> dict:
     """Write both files into `out_dir` and return their paths and headline counts. Links to the inbox are
     relative to `links_from` (default `out_dir`): the folder people will open the files in."""
     out_dir = Path(out_dir)
@@ -523,8 +590,11 @@ def write_report(con, period: str, out_dir: str | Path, inbox_dir: str | Path | 
     xlsx_path = write_xlsx(report, out_dir / XLSX_NAME)
     province = next((c for c in report["completeness"] if c["level"] == "province"), None)
     return {
-        "html": html_path, "xlsx": xlsx_path, "findings": len(report["findings"]),
-        "by_severity": report["by_severity"], "submissions": len(report["submissions"]),
+        "html": html_path,
+        "xlsx": xlsx_path,
+        "findings": len(report["findings"]),
+        "by_severity": report["by_severity"],
+        "submissions": len(report["submissions"]),
         "expected": province["expected"] if province else 0,
         "received": province["received"] if province else 0,
         "on_time": province["on_time"] if province else 0,

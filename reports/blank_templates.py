@@ -15,6 +15,7 @@ Files: OUT/PERIOD/<code>_<name>.xlsx for the province; OUT/PERIOD/<district code
 its communes (a commune whose parent is the province goes in OUT/PERIOD/<province code>/); and
 OUT/PERIOD/<index_file>, one row per template, to know which file goes to whom.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,8 @@ import duckdb
 import yaml
 
 import catalog
-from ingestion.register import load_register
 from catalog.periods import bounds
+from ingestion.register import load_register
 from reports.csv_out import write_csv
 from reports.submission_workbook import write_submission
 
@@ -68,8 +69,9 @@ def _text() -> dict:
         return yaml.safe_load(fh)
 
 
-def write_templates(register_dir, period: str, out_dir, progress: Callable[[int, int], None] | None = None
-                    ) -> TemplateSummary:
+def write_templates(
+    register_dir, period: str, out_dir, progress: Callable[[int, int], None] | None = None
+) -> TemplateSummary:
     """Write the blank templates of `period` for the register in `register_dir` under OUT/PERIOD/.
     The register is checked as a build checks it (ingestion.register raises RegisterError)."""
     _, last_day = bounds(period)
@@ -80,15 +82,21 @@ def write_templates(register_dir, period: str, out_dir, progress: Callable[[int,
     for done, unit in enumerate(units, start=1):
         sheets = _sheets(unit, listed)
         path = folder / _relative_path(unit)
-        write_submission(path, level=unit.level, cover=_cover(unit, period), sheets=sheets,
-                         title=_fill(_text()["title"], unit, period, last_day),
-                         instructions=(_text()["sheet"], _instructions(unit, period, last_day)),
-                         blank_template=period)
+        write_submission(
+            path,
+            level=unit.level,
+            cover=_cover(unit, period),
+            sheets=sheets,
+            title=_fill(_text()["title"], unit, period, last_day),
+            instructions=(_text()["sheet"], _instructions(unit, period, last_day)),
+            blank_template=period,
+        )
         summary.files.append(path)
         summary.by_level[unit.level] = summary.by_level.get(unit.level, 0) + 1
         rows_listed = sum(len(rows) for lid, rows in sheets.items() if lid in _LISTED)
-        index_rows.append([unit.level, unit.code, unit.name, unit.parent_code,
-                           path.relative_to(folder).as_posix(), rows_listed])
+        index_rows.append(
+            [unit.level, unit.code, unit.name, unit.parent_code, path.relative_to(folder).as_posix(), rows_listed]
+        )
         if progress:
             progress(done, len(units))
     summary.index = folder / _text()["index_file"]
@@ -105,10 +113,14 @@ def _register_for(register_dir, last_day: dt.date) -> tuple[list[_Unit], dict[tu
         valid = "(valid_from is null or valid_from <= $day) and (valid_to is null or valid_to >= $day)"
         org = con.execute(
             f"select code, name, level, parent_code from raw.register_org_units where {valid} order by code",
-            {"day": last_day}).fetchall()
+            {"day": last_day},
+        ).fetchall()
         agencies = con.execute(
-            f"select code, name, kind, managed_by, district_code, province_code from raw.register_agencies where {valid} "
-            "order by code", {"day": last_day}).fetchall()
+            "select code, name, kind, managed_by, district_code, province_code from raw.register_agencies "
+            f"where {valid} "
+            "order by code",
+            {"day": last_day},
+        ).fetchall()
     finally:
         con.close()
 
@@ -130,7 +142,7 @@ def _register_for(register_dir, last_day: dt.date) -> tuple[list[_Unit], dict[tu
             listed.setdefault(("villages", parent), []).append({code_col: code, name_col: name})
     code_col, name_col, kind_col = _LISTED["agencies"]
     for code, name, kind, managed_by, district_code, province_code in agencies:
-        reporter = district_code if managed_by == "district" else province_code   # the register filled it in
+        reporter = district_code if managed_by == "district" else province_code  # the register filled it in
         listed.setdefault(("agencies", reporter), []).append({code_col: code, name_col: name, kind_col: kind})
     return units, listed
 
@@ -174,16 +186,20 @@ def _placeholders(unit: _Unit, period: str, last_day: dt.date) -> dict:
     yesno = spec["vocab"]["yesno"]
     words = _period_words(period)
     return {
-        "unit_name": unit.name, "unit_code": unit.code,
+        "unit_name": unit.name,
+        "unit_code": unit.code,
         "unit_name_upper": unit.name.upper(),
-        "period_words": words, "period_words_upper": words.upper(),
+        "period_words": words,
+        "period_words_upper": words.upper(),
         "example_date": (last_day + dt.timedelta(days=5)).strftime("%d/%m/%Y"),
-        "yes": yesno[True][0], "no": yesno[False][0],
+        "yes": yesno[True][0],
+        "no": yesno[False][0],
         "cover_sheet": spec["cover"]["sheet"],
         "cover": {fid: f["label"] for fid, f in spec["cover"]["fields"].items()},
         "sheets": {lid: layout["sheet"] for lid, layout in spec["sheets"].items()},
-        "headers": {lid: {cid: c["header"] for cid, c in layout["columns"].items()}
-                    for lid, layout in spec["sheets"].items()},
+        "headers": {
+            lid: {cid: c["header"] for cid, c in layout["columns"].items()} for lid, layout in spec["sheets"].items()
+        },
     }
 
 

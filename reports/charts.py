@@ -1,6 +1,7 @@
 """The report's charts as PNG files (matplotlib's Agg canvas, no pyplot, no global backend): plan
 issuance by level, household registration by district, models by group and, once several half-years are
 built, the trend of the key rates. DejaVu Sans ships with matplotlib and covers Vietnamese."""
+
 from __future__ import annotations
 
 import textwrap
@@ -76,15 +77,30 @@ def _plan_levels(data: ReportData):
     y = list(range(len(views)))[::-1]
     has_prev = data.previous_period is not None
     bar = 0.38 if has_prev else 0.6
-    ax.barh([v + (bar / 2 if has_prev else 0) for v in y], [float(v.rate_value or 0) for v in views], bar,
-            color=_CURRENT, label=data.period_label)
+    ax.barh(
+        [v + (bar / 2 if has_prev else 0) for v in y],
+        [float(v.rate_value or 0) for v in views],
+        bar,
+        color=_CURRENT,
+        label=data.period_label,
+    )
     if has_prev:
-        ax.barh([v - bar / 2 for v in y], [float(v.prev.rate_value or 0) if v.prev else 0 for v in views], bar,
-                color=_PREVIOUS, label=data.previous_label)
+        ax.barh(
+            [v - bar / 2 for v in y],
+            [float(v.prev.rate_value or 0) if v.prev else 0 for v in views],
+            bar,
+            color=_PREVIOUS,
+            label=data.previous_label,
+        )
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
     for pos, v in zip(y, views):
-        ax.text(float(v.rate_value or 0) + 1, pos + (bar / 2 if has_prev else 0), f"{v.ratio} ({v.rate})",
-                va="center", fontsize=8)
+        ax.text(
+            float(v.rate_value or 0) + 1,
+            pos + (bar / 2 if has_prev else 0),
+            f"{v.ratio} ({v.rate})",
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks(y, [_wrap(v.label) for v in views])
     ax.set_xlim(0, 125)
     ax.set_xticks(range(0, 101, 20))
@@ -103,20 +119,36 @@ def _households(data: ReportData):
         # One bar per district grows the figure (its drawing time, its PNG) without bound and is no longer
         # readable: the districts with the lowest rates, lowest first (the annexes list every district).
         rows = sorted(rows, key=lambda r: (r[1].rate_value is None, r[1].rate_value or 0))[:MAX_DISTRICT_BARS]
-        title += (f" ({MAX_DISTRICT_BARS} huyện có tỷ lệ thấp nhất trong tổng số "
-                  f"{vn_format.number(len(data.districts))} huyện)")
+        title += (
+            f" ({MAX_DISTRICT_BARS} huyện có tỷ lệ thấp nhất trong tổng số "
+            f"{vn_format.number(len(data.districts))} huyện)"
+        )
     fig, ax = _figure(0.42 * len(rows) + 1.6, title)
     y = list(range(len(rows)))[::-1]
     ax.barh(y, [float(v.rate_value or 0) for _, v in rows], 0.6, color=_CURRENT)
     for pos, (_, v) in zip(y, rows):
         value = float(v.rate_value or 0)
         inside = value > 45  # the label sits inside a long bar, clear of the province line
-        ax.text(value - 1 if inside else value + 1, pos, f"{v.rate} ({v.ratio} hộ)", va="center", fontsize=8,
-                ha="right" if inside else "left", color="white" if inside else "black")
+        ax.text(
+            value - 1 if inside else value + 1,
+            pos,
+            f"{v.rate} ({v.ratio} hộ)",
+            va="center",
+            fontsize=8,
+            ha="right" if inside else "left",
+            color="white" if inside else "black",
+        )
     if province.rate_value is not None:
         ax.axvline(float(province.rate_value), color=_LINE, linestyle="--", linewidth=1)
-        ax.text(float(province.rate_value) + 1, len(rows) - 0.5, f"Toàn tỉnh\n{province.rate}", color=_LINE,
-                ha="left", va="bottom", fontsize=8)
+        ax.text(
+            float(province.rate_value) + 1,
+            len(rows) - 0.5,
+            f"Toàn tỉnh\n{province.rate}",
+            color=_LINE,
+            ha="left",
+            va="bottom",
+            fontsize=8,
+        )
     ax.set_yticks(y, [name for name, _ in rows])
     ax.set_xlim(0, 115)
     ax.set_ylim(-0.6, len(rows) + 0.4)
@@ -128,8 +160,10 @@ def _households(data: ReportData):
 def _models(data: ReportData):
     views = unit_views(data.province, data.previous_province)
     groups = [views[indicator] for _, indicator in model_groups()]
-    fig, ax = _figure(0.6 * len(groups) + 1.2, f"Mô hình “Tự phòng, tự quản” theo nhóm, {data.period_label} "
-                      f"(tổng số {views['models.total'].number})")
+    fig, ax = _figure(
+        0.6 * len(groups) + 1.2,
+        f"Mô hình “Tự phòng, tự quản” theo nhóm, {data.period_label} (tổng số {views['models.total'].number})",
+    )
     y = list(range(len(groups)))[::-1]
     ax.barh(y, [v.achieved for v in groups], 0.6, color=_CURRENT)
     top = max([v.achieved for v in groups] + [1])

@@ -1,5 +1,6 @@
 """CSV files people open in Excel: UTF-8, LF line ends, and text that could run as a formula made inert
 (reports.text_cells)."""
+
 from __future__ import annotations
 
 import csv
@@ -7,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from reports.text_cells import inert
+
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """Lays out report blocks (reports.markdown_blocks) as a Word document in the form of a Vietnamese
 administrative text: A4, Times New Roman 13, margins of Nghị định 30/2020 (top and bottom 2 cm, left
 3 cm, right 1,5 cm), justified paragraphs, bordered tables with a repeated header row."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,20 +18,24 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from reports import stable_zip
-from reports.text_cells import visible
 from reports.markdown_blocks import Block, Run, runs_text
+from reports.text_cells import visible
 
 FONT = "Times New Roman"
 BODY_PT = 13
 TABLE_PT = 11
-_ALIGN = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-          "left": WD_ALIGN_PARAGRAPH.LEFT, None: WD_ALIGN_PARAGRAPH.JUSTIFY}
+_ALIGN = {
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    None: WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
 _A4 = (Cm(21), Cm(29.7))
 _MARGINS = {"top": Cm(2), "bottom": Cm(2), "left": Cm(3), "right": Cm(1.5)}
-_IMAGE_WIDTH = 0.85             # of the usable width
+_IMAGE_WIDTH = 0.85  # of the usable width
 _IMAGE_MAX_HEIGHT = Cm(11)
-_CHAR_EM = 0.5          # average width of a Times New Roman character, in ems
-_UNBROKEN_CHARS = 20    # body lines up to this long (numbers, ratios, names) are not wrapped
+_CHAR_EM = 0.5  # average width of a Times New Roman character, in ems
+_UNBROKEN_CHARS = 20  # body lines up to this long (numbers, ratios, names) are not wrapped
 
 
 def write_docx(blocks: list[Block], path: Path, *, base_dir: Path, title: str, stamp: dt.datetime) -> Path:
@@ -78,8 +83,13 @@ def _setup_styles(doc) -> None:
     _font(normal.element, BODY_PT)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
-    for name, size in (("Heading 1", 14), ("Heading 2", BODY_PT), ("Heading 3", BODY_PT), ("List Bullet", BODY_PT),
-                       ("Caption", 12)):
+    for name, size in (
+        ("Heading 1", 14),
+        ("Heading 2", BODY_PT),
+        ("Heading 3", BODY_PT),
+        ("List Bullet", BODY_PT),
+        ("Caption", 12),
+    ):
         style = doc.styles[name]
         _font(style.element, size)
         style.font.color.rgb = RGBColor(0, 0, 0)
@@ -133,8 +143,11 @@ def _page_number_footer(section) -> None:
     p = section.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = p.add_run()
-    for tag, attrs in (("w:fldChar", {"w:fldCharType": "begin"}), ("w:instrText", {}),
-                       ("w:fldChar", {"w:fldCharType": "end"})):
+    for tag, attrs in (
+        ("w:fldChar", {"w:fldCharType": "begin"}),
+        ("w:instrText", {}),
+        ("w:fldChar", {"w:fldCharType": "end"}),
+    ):
         el = OxmlElement(tag)
         for k, v in attrs.items():
             el.set(qn(k), v)

@@ -3,6 +3,7 @@
 `ANTQ_KILL_AT=<point>` makes the process that reaches that point end at once with SIGKILL, as a power
 cut or the OOM killer would: no cleanup, no exception handler, no flushed buffer. Without the variable
 a point costs one dictionary lookup."""
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ what the marts forget.
 A finding's key is a hash of what identifies it: period, check, unit, file, sheet, Excel row and the value
 found (a corrected value is a new finding, and the old one is closed). Identical findings are told apart by
 their order of occurrence."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,41 +66,58 @@ def record_build(con, period: str, rows: list[dict], run_id: str, at: dt.datetim
     open findings of the period that this build no longer finds are closed. Returns the counts."""
     at = at or dt.datetime.now().replace(microsecond=0)
     ensure_table(con)
-    current = pa.table({
-        "finding_key": pa.array(finding_keys(rows), type=pa.string()),
-        **{f: pa.array([r[f] for r in rows], type=pa.string())
-           for f in ("period", "check_code", "severity", "org_unit_code", "source_file", "sheet_name", "value_raw",
-                     "message")},
-        "row_number": pa.array([r["row_number"] for r in rows], type=pa.int32()),
-    })
+    current = pa.table(
+        {
+            "finding_key": pa.array(finding_keys(rows), type=pa.string()),
+            **{
+                f: pa.array([r[f] for r in rows], type=pa.string())
+                for f in (
+                    "period",
+                    "check_code",
+                    "severity",
+                    "org_unit_code",
+                    "source_file",
+                    "sheet_name",
+                    "value_raw",
+                    "message",
+                )
+            },
+            "row_number": pa.array([r["row_number"] for r in rows], type=pa.int32()),
+        }
+    )
     view = "_antq_current_findings"
     con.register(view, current)
     con.execute("begin transaction")
     try:
-        (seen_again, reopened), = con.execute(
+        ((seen_again, reopened),) = con.execute(
             f"""select coalesce(count_if(h.is_open), 0), coalesce(count_if(not h.is_open), 0)
-                from {view} as c join {TABLE} as h using (finding_key)""").fetchall()
-        (closed,), = con.execute(
+                from {view} as c join {TABLE} as h using (finding_key)"""
+        ).fetchall()
+        ((closed,),) = con.execute(
             f"""select count(*) from {TABLE} as h
                 where h.period = ? and h.is_open and h.finding_key not in (select finding_key from {view})""",
-            [period]).fetchall()
+            [period],
+        ).fetchall()
         con.execute(
             f"""update {TABLE} as h
                 set last_seen_at = $at, last_seen_run = $run, times_seen = h.times_seen + 1, is_open = true,
                     closed_at = null, closed_run = null, severity = c.severity, message = c.message
                 from {view} as c where c.finding_key = h.finding_key""",
-            {"at": at, "run": run_id})
+            {"at": at, "run": run_id},
+        )
         con.execute(
             f"""update {TABLE} set is_open = false, closed_at = $at, closed_run = $run
                 where period = $period and is_open and finding_key not in (select finding_key from {view})""",
-            {"at": at, "run": run_id, "period": period})
+            {"at": at, "run": run_id, "period": period},
+        )
         new = con.execute(
             f"""insert into {TABLE}
                 select c.finding_key, c.period, c.check_code, c.severity, c.org_unit_code, c.source_file,
                        c.sheet_name, c.row_number, c.value_raw, c.message, $at, $run, $at, $run, 1, true, null, null
                 from {view} as c
                 where c.finding_key not in (select finding_key from {TABLE})""",
-            {"at": at, "run": run_id}).fetchone()[0]
+            {"at": at, "run": run_id},
+        ).fetchone()[0]
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -111,8 +129,9 @@ def record_build(con, period: str, rows: list[dict], run_id: str, at: dt.datetim
 
 def history(con, period: str) -> dict[str, dict]:
     """finding_key -> its history row, for the period (none before the first record_build)."""
-    exists = con.execute("select count(*) from information_schema.tables "
-                         "where table_schema = 'main' and table_name = 'findings_history'").fetchone()[0]
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = 'findings_history'"
+    ).fetchone()[0]
     if not exists:
         return {}
     cur = con.execute(f"select * from {TABLE} where period = ?", [period])
@@ -138,8 +157,9 @@ def back_up(con, path: str | os.PathLike) -> None:
 def restore(con, path: str | os.PathLike) -> int:
     """Into a warehouse without the table (a new or rebuilt one), load the copy kept by back_up.
     Returns the rows restored (0 when the table exists or there is no copy)."""
-    exists = con.execute("select count(*) from information_schema.tables "
-                         "where table_schema = 'main' and table_name = 'findings_history'").fetchone()[0]
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = 'findings_history'"
+    ).fetchone()[0]
     if exists or not Path(path).is_file():
         return 0
     ensure_table(con)

@@ -8,6 +8,7 @@ page, `<!-- trang: ngang -->` / `<!-- trang: dọc -->` start a
 landscape / portrait section and `<!-- trang: mới -->` a new page.
 Inline: `**bold**`, `*italic*`, `<br>` (line break) and backslash escapes (see `escape`).
 """
+
 from __future__ import annotations
 
 import re
@@ -34,17 +35,17 @@ class Run:
 
 @dataclass
 class Block:
-    kind: str                                   # heading|paragraph|bullet|table|image|section|page_break
+    kind: str  # heading|paragraph|bullet|table|image|section|page_break
     runs: list[Run] = field(default_factory=list)
-    level: int = 0                              # heading level
-    align: str | None = None                    # 'center' | 'right' | 'left' for paragraphs
+    level: int = 0  # heading level
+    align: str | None = None  # 'center' | 'right' | 'left' for paragraphs
     rows: list[list[list[Run]]] = field(default_factory=list)  # table cells as runs
     column_align: list[str] = field(default_factory=list)
     borderless: bool = False
     column_percent: list[float] = field(default_factory=list)  # given widths; empty: from the text
-    path: str = ""                              # image path (relative to the Markdown file)
+    path: str = ""  # image path (relative to the Markdown file)
     caption: str = ""
-    orientation: str = ""                       # section: 'landscape' | 'portrait'
+    orientation: str = ""  # section: 'landscape' | 'portrait'
 
     @property
     def text(self) -> str:
@@ -142,7 +143,7 @@ def _cells(line: str) -> list[str]:
     while i < len(body):
         ch = body[i]
         if ch == "\\" and i + 1 < len(body):
-            current += body[i:i + 2]
+            current += body[i : i + 2]
             i += 2
             continue
         if ch == "|":
@@ -159,8 +160,9 @@ def _table(rows: list[list[str]], borderless: bool) -> Block:
     column_align: list[str] = []
     if len(rows) >= 2 and all(_DELIMITER_CELL.match(c) for c in rows[1] if c):
         for c in rows[1]:
-            column_align.append("center" if c.startswith(":") and c.endswith(":")
-                                else "right" if c.endswith(":") else "left")
+            column_align.append(
+                "center" if c.startswith(":") and c.endswith(":") else "right" if c.endswith(":") else "left"
+            )
         rows = [rows[0], *rows[2:]]
     width = max(len(r) for r in rows)
     cells = [[inline(c) for c in r + [""] * (width - len(r))] for r in rows]

@@ -1,4 +1,5 @@
 """Vietnamese finding messages, filled from the check catalogue's templates (catalog/checks.csv)."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """The narrative report: reports/templates/bao_cao_6_thang.md.j2 rendered with the period's figures to
 Markdown, and the same text laid out as a Word document."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,6 @@
 """The period's report for the provincial office, every format from one `ReportData`: charts (PNG),
 the narrative (Markdown and Word) and the Excel workbook, under OUT/PERIOD/."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,7 +43,8 @@ def write_report(data: ReportData, period_dir: Path, *, several_provinces: bool 
     relative = {key: path.relative_to(period_dir).as_posix() if path else None for key, path in charts.items()}
     text = narrative.render(data, relative)
     when = stamp(data)
-    md_path, docx_path = narrative.write(text, period_dir / f"{stem}.md", period_dir / f"{stem}.docx",
-                                         title=heading(data).title, stamp=when)
+    md_path, docx_path = narrative.write(
+        text, period_dir / f"{stem}.md", period_dir / f"{stem}.docx", title=heading(data).title, stamp=when
+    )
     xlsx_path = write_xlsx(data, period_dir / f"{stem}.xlsx", charts=charts, stamp=when)
     return ReportFiles(md_path, docx_path, xlsx_path, charts, text)

@@ -1,4 +1,5 @@
 """The period's published files of contract section 6: indicators.csv and dq_findings.csv."""
+
 from __future__ import annotations
 
 import json
@@ -74,8 +75,20 @@ def count_by(findings: list[dict], key: str) -> dict[str, int]:
 
 def write_findings(rows: list[dict], out_dir: Path) -> tuple[Path, int]:
     path = out_dir / "dq_findings.csv"
-    return path, write_csv(path, FINDING_COLUMNS, (
-        [r["period"], r["check_code"], r["severity"], r["org_unit_code"], r["source_file"], r["sheet_name"],
-         r["row_number"], r["message"]]
-        for r in rows
-    ))
+    return path, write_csv(
+        path,
+        FINDING_COLUMNS,
+        (
+            [
+                r["period"],
+                r["check_code"],
+                r["severity"],
+                r["org_unit_code"],
+                r["source_file"],
+                r["sheet_name"],
+                r["row_number"],
+                r["message"],
+            ]
+            for r in rows
+        ),
+    )

@@ -10,6 +10,7 @@ The documents carry no clock time (their dates derive from the inputs), so the s
 same bytes and an unchanged period stays at the same release; the manifest's `build_time` is the only
 wall-clock value, and it belongs to the release that first published those files.
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,7 +38,7 @@ KEPT_FILES = ("indicators.csv", "dq_findings.csv")  # copied into each release, 
 @dataclass(frozen=True)
 class Release:
     number: int
-    is_new: bool       # False: this publication equals the latest release, which stays current
+    is_new: bool  # False: this publication equals the latest release, which stays current
     folder: Path
     manifest: dict
     changes: dict
@@ -48,15 +49,22 @@ def input_files(con, period: str) -> list[dict]:
     the period, and those whose cover could not be read (reported in every period)."""
     cur = con.execute(
         "select source_file, file_sha256, size_bytes, status from raw.files "
-        "where period = ? or period is null order by source_file", [period])
-    return [{"source_file": f, "sha256": sha, "size_bytes": size, "status": status}
-            for f, sha, size, status in cur.fetchall()]
+        "where period = ? or period is null order by source_file",
+        [period],
+    )
+    return [
+        {"source_file": f, "sha256": sha, "size_bytes": size, "status": status}
+        for f, sha, size, status in cur.fetchall()
+    ]
 
 
 def unit_names(con, period: str) -> dict[str, str]:
     """Names of the province and districts with published figures, for the changes file."""
-    return dict(con.execute("select distinct org_unit_code, org_unit_name from main.mart_indicators "
-                            "where period = ?", [period]).fetchall())
+    return dict(
+        con.execute(
+            "select distinct org_unit_code, org_unit_name from main.mart_indicators where period = ?", [period]
+        ).fetchall()
+    )
 
 
 def register_version(register_dir: Path) -> dict:
@@ -74,20 +82,28 @@ def code_version() -> dict:
     except importlib.metadata.PackageNotFoundError:
         pass
     try:
-        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=10)
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
         if head.returncode == 0:
             out["git_commit"] = head.stdout.strip()
-            diff = subprocess.run(["git", "-C", str(REPO), "diff", "--quiet", "HEAD", "--"], capture_output=True,
-                                  timeout=30)
+            diff = subprocess.run(
+                ["git", "-C", str(REPO), "diff", "--quiet", "HEAD", "--"], capture_output=True, timeout=30
+            )
             out["git_modified"] = diff.returncode == 1
     except (OSError, subprocess.SubprocessError):
         pass
     return out
 
 
-def publish(period_dir: Path, period: str, *, inputs: list[dict], register_dir: Path, outputs: list[Path],
-            names: dict[str, str] | None = None, now: dt.datetime | None = None) -> Release:
+def publish(
+    period_dir: Path,
+    period: str,
+    *,
+    inputs: list[dict],
+    register_dir: Path,
+    outputs: list[Path],
+    names: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
+) -> Release:
     """Record this publication of `period` (files already written in `period_dir`) as a release.
     `outputs` are the published files besides the CSVs (documents, charts), listed with their SHA-256."""
     period_dir = Path(period_dir)
@@ -116,14 +132,15 @@ def publish(period_dir: Path, period: str, *, inputs: list[dict], register_dir: 
     manifest = {
         "period": period,
         "release": number,
-        "build_time": (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
+        "build_time": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "code_version": code_version(),
         **content,
         "fingerprint": fingerprint,
     }
     old_rows = _indicator_rows(releases / str(previous) / "indicators.csv") if previous else {}
-    changes = _changes(period, manifest, previous_manifest, old_rows,
-                       _indicator_rows(period_dir / "indicators.csv"), names or {})
+    changes = _changes(
+        period, manifest, previous_manifest, old_rows, _indicator_rows(period_dir / "indicators.csv"), names or {}
+    )
     staging = releases / f".tmp-{number}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -139,8 +156,11 @@ def publish(period_dir: Path, period: str, *, inputs: list[dict], register_dir: 
 
 
 def _latest(releases: Path) -> int | None:
-    numbers = [int(p.name) for p in releases.glob("*") if p.is_dir() and p.name.isdigit()
-               and (p / MANIFEST).is_file()] if releases.is_dir() else []
+    numbers = (
+        [int(p.name) for p in releases.glob("*") if p.is_dir() and p.name.isdigit() and (p / MANIFEST).is_file()]
+        if releases.is_dir()
+        else []
+    )
     return max(numbers, default=None)
 
 
@@ -150,8 +170,9 @@ def _read_json(path: Path) -> dict:
 
 
 def _write_json(path: Path, value: dict) -> None:
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8",
-                    newline="\n")
+    path.write_text(
+        json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8", newline="\n"
+    )
 
 
 def _make_current(period_dir: Path, folder: Path) -> None:
@@ -161,39 +182,59 @@ def _make_current(period_dir: Path, folder: Path) -> None:
 
 def _indicator_rows(path: Path) -> dict[tuple[str, str], tuple[int, int | None]]:
     with open(path, encoding="utf-8", newline="") as fh:
-        return {(r["org_unit_code"], r["indicator"]): (int(r["achieved"]), int(r["total"]) if r["total"] else None)
-                for r in csv.DictReader(fh)}
+        return {
+            (r["org_unit_code"], r["indicator"]): (int(r["achieved"]), int(r["total"]) if r["total"] else None)
+            for r in csv.DictReader(fh)
+        }
 
 
-def _changes(period: str, manifest: dict, previous: dict | None, old_rows: dict, new_rows: dict,
-             names: dict[str, str]) -> dict:
-    out = {"period": period, "release": manifest["release"], "first_release": previous is None,
-           "previous_release": previous["release"] if previous else None,
-           "previous_build_time": previous["build_time"] if previous else None}
+def _changes(
+    period: str, manifest: dict, previous: dict | None, old_rows: dict, new_rows: dict, names: dict[str, str]
+) -> dict:
+    out = {
+        "period": period,
+        "release": manifest["release"],
+        "first_release": previous is None,
+        "previous_release": previous["release"] if previous else None,
+        "previous_build_time": previous["build_time"] if previous else None,
+    }
     out.update(input_count=len(manifest["inputs"]), new_register_sha256=manifest["register"]["sha256"])
     if previous is None:
-        return {**out, "figures": [], "inputs": {"added": [], "changed": [], "removed": []},
-                "register_changed": False, "outputs_changed": []}
+        return {
+            **out,
+            "figures": [],
+            "inputs": {"added": [], "changed": [], "removed": []},
+            "register_changed": False,
+            "outputs_changed": [],
+        }
     order = {i["indicator"]: i["sort_order"] for i in catalog.indicators()}
     labels = {i["indicator"]: i["label_vi"] for i in catalog.indicators()}
     figures = []
-    for key in sorted(set(old_rows) | set(new_rows),
-                      key=lambda k: (len(k[0]), k[0], order.get(k[1], 999), k[1])):
+    for key in sorted(set(old_rows) | set(new_rows), key=lambda k: (len(k[0]), k[0], order.get(k[1], 999), k[1])):
         old, new = old_rows.get(key), new_rows.get(key)
         if old != new:
             code, indicator = key
-            figures.append({
-                "org_unit_code": code, "org_unit_name": names.get(code), "indicator": indicator,
-                "label": labels.get(indicator, indicator),
-                "old_achieved": old[0] if old else None, "old_total": old[1] if old else None,
-                "new_achieved": new[0] if new else None, "new_total": new[1] if new else None,
-            })
+            figures.append(
+                {
+                    "org_unit_code": code,
+                    "org_unit_name": names.get(code),
+                    "indicator": indicator,
+                    "label": labels.get(indicator, indicator),
+                    "old_achieved": old[0] if old else None,
+                    "old_total": old[1] if old else None,
+                    "new_achieved": new[0] if new else None,
+                    "new_total": new[1] if new else None,
+                }
+            )
     old_inputs = {f["source_file"]: f["sha256"] for f in previous["inputs"]}
     new_inputs = {f["source_file"]: f["sha256"] for f in manifest["inputs"]}
     inputs = {
         "added": [{"source_file": f, "sha256": new_inputs[f]} for f in sorted(set(new_inputs) - set(old_inputs))],
-        "changed": [{"source_file": f, "old_sha256": old_inputs[f], "new_sha256": new_inputs[f]}
-                    for f in sorted(set(new_inputs) & set(old_inputs)) if new_inputs[f] != old_inputs[f]],
+        "changed": [
+            {"source_file": f, "old_sha256": old_inputs[f], "new_sha256": new_inputs[f]}
+            for f in sorted(set(new_inputs) & set(old_inputs))
+            if new_inputs[f] != old_inputs[f]
+        ],
         "removed": [{"source_file": f, "sha256": old_inputs[f]} for f in sorted(set(old_inputs) - set(new_inputs))],
     }
     old_out, new_out = previous.get("outputs", {}), manifest["outputs"]
@@ -231,9 +272,12 @@ def changes_markdown(changes: dict) -> str:
     period, number = changes["period"], changes["release"]
     lines = [f"# Kỳ {period}: lần phát hành số {number}", ""]
     if changes["first_release"]:
-        lines += [f"Đây là lần phát hành đầu tiên của kỳ {period}: chưa có lần phát hành nào trước để so sánh.",
-                  f"Tệp đầu vào: {changes['input_count']}; danh mục đơn vị SHA-256 {changes['new_register_sha256']} "
-                  "(chi tiết trong manifest.json).", ""]
+        lines += [
+            f"Đây là lần phát hành đầu tiên của kỳ {period}: chưa có lần phát hành nào trước để so sánh.",
+            f"Tệp đầu vào: {changes['input_count']}; danh mục đơn vị SHA-256 {changes['new_register_sha256']} "
+            "(chi tiết trong manifest.json).",
+            "",
+        ]
         return "\n".join(lines)
     lines += [f"So với lần phát hành số {changes['previous_release']} (lập lúc {changes['previous_build_time']}).", ""]
     figures = changes["figures"]
@@ -242,9 +286,11 @@ def changes_markdown(changes: dict) -> str:
         lines += ["| Đơn vị | Chỉ tiêu | Trước | Sau |", "| --- | --- | ---: | ---: |"]
         for f in figures:
             unit = f"{_cell(f['org_unit_name'])} ({f['org_unit_code']})" if f["org_unit_name"] else f["org_unit_code"]
-            lines.append(f"| {unit} | {_cell(f['label'])} ({f['indicator']}) | "
-                         f"{_figure_text(f['old_achieved'], f['old_total'])} | "
-                         f"{_figure_text(f['new_achieved'], f['new_total'])} |")
+            lines.append(
+                f"| {unit} | {_cell(f['label'])} ({f['indicator']}) | "
+                f"{_figure_text(f['old_achieved'], f['old_total'])} | "
+                f"{_figure_text(f['new_achieved'], f['new_total'])} |"
+            )
     else:
         lines.append("Không có số liệu nào thay đổi.")
     lines.append("")
@@ -259,8 +305,11 @@ def changes_markdown(changes: dict) -> str:
     for f in inputs["removed"]:
         lines.append(f"- Bỏ đi: {_code(f['source_file'])} (SHA-256 {f['sha256']})")
     lines += ["", "## Danh mục đơn vị", ""]
-    lines.append(f"Đã thay đổi (SHA-256 {changes['old_register_sha256']} → {changes['new_register_sha256']})."
-                 if changes["register_changed"] else "Không thay đổi.")
+    lines.append(
+        f"Đã thay đổi (SHA-256 {changes['old_register_sha256']} → {changes['new_register_sha256']})."
+        if changes["register_changed"]
+        else "Không thay đổi."
+    )
     if changes["outputs_changed"]:
         lines += ["", "## Tệp công bố có nội dung khác", ""]
         lines += [f"- {_code(name)}" for name in changes["outputs_changed"]]

@@ -1,6 +1,7 @@
 """What the report templates see: a `ReportData` turned into formatted figures (ratio, rate, count,
 change against the previous half-year), the settings of reports/templates/bao_cao.yaml, and the Jinja
 environment with the Vietnamese number filters. Shared by the narrative, the workbook and the charts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,15 +34,15 @@ class FigureView:
     has_total: bool
     achieved: int
     total: int | None
-    number: str           # "986"
-    count: str            # "08": the narrative's way with counts under 10
-    ratio: str            # "168/195", or the number when there is no total
-    rate: str             # "86,15%" or "—"
+    number: str  # "986"
+    count: str  # "08": the narrative's way with counts under 10
+    ratio: str  # "168/195", or the number when there is no total
+    rate: str  # "86,15%" or "—"
     rate_value: Decimal | None
-    prev: "FigureView | None"
-    delta: int | None             # change in achieved against the previous half-year
+    prev: FigureView | None
+    delta: int | None  # change in achieved against the previous half-year
     delta_points: Decimal | None  # change in the printed rate, in percentage points
-    change_text: str              # "+8,71" / "+92" / "" for the tables
+    change_text: str  # "+8,71" / "+92" / "" for the tables
 
 
 def figure_view(fig: Figure, prev: Figure | None = None) -> FigureView:
@@ -58,19 +59,33 @@ def figure_view(fig: Figure, prev: Figure | None = None) -> FigureView:
         change_text = vn_format.signed(delta) if delta is not None else ""
     label = spec["label_vi"]
     return FigureView(
-        indicator=fig.indicator, label=label, label_lower=label[:1].lower() + label[1:], unit=spec["unit_vi"],
-        has_total=spec["has_total"], achieved=fig.achieved, total=fig.total,
-        number=vn_format.number(fig.achieved), count=vn_format.count(fig.achieved),
-        ratio=vn_format.ratio(fig.achieved, fig.total), rate=vn_format.rate(fig.achieved, fig.total),
-        rate_value=rate_value, prev=prev_view, delta=delta, delta_points=delta_points, change_text=change_text,
+        indicator=fig.indicator,
+        label=label,
+        label_lower=label[:1].lower() + label[1:],
+        unit=spec["unit_vi"],
+        has_total=spec["has_total"],
+        achieved=fig.achieved,
+        total=fig.total,
+        number=vn_format.number(fig.achieved),
+        count=vn_format.count(fig.achieved),
+        ratio=vn_format.ratio(fig.achieved, fig.total),
+        rate=vn_format.rate(fig.achieved, fig.total),
+        rate_value=rate_value,
+        prev=prev_view,
+        delta=delta,
+        delta_points=delta_points,
+        change_text=change_text,
     )
 
 
 def unit_views(unit: UnitFigures, previous: UnitFigures | None = None) -> dict[str, FigureView]:
     """Figure views of a unit by indicator, in catalogue order."""
     prev = previous.figures if previous else {}
-    return {i["indicator"]: figure_view(unit.figures[i["indicator"]], prev.get(i["indicator"]))
-            for i in catalog.indicators() if i["indicator"] in unit.figures}
+    return {
+        i["indicator"]: figure_view(unit.figures[i["indicator"]], prev.get(i["indicator"]))
+        for i in catalog.indicators()
+        if i["indicator"] in unit.figures
+    }
 
 
 def sections(views: dict[str, FigureView]) -> dict[str, SimpleNamespace]:
@@ -85,10 +100,10 @@ def sections(views: dict[str, FigureView]) -> dict[str, SimpleNamespace]:
 
 
 def short_name(province_name: str) -> str:
-    """"Tỉnh Bình Thuận" -> "Bình Thuận", for the place line of a document."""
+    """ "Tỉnh Bình Thuận" -> "Bình Thuận", for the place line of a document."""
     for prefix in _PROVINCE_PREFIXES:
         if province_name.lower().startswith(prefix):
-            return province_name[len(prefix):]
+            return province_name[len(prefix) :]
     return province_name
 
 
@@ -113,8 +128,9 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(number=vn_format.number, count=vn_format.count, amount=_amount,
-                       percent=vn_format.percent, md=escape)
+    env.filters.update(
+        number=vn_format.number, count=vn_format.count, amount=_amount, percent=vn_format.percent, md=escape
+    )
     return env
 
 
@@ -122,10 +138,12 @@ def base(data: ReportData) -> dict:
     """The names every template and setting may use: period, previous, province, report date."""
     return {
         "period": SimpleNamespace(key=data.period, label=data.period_label, year=data.period_year),
-        "previous": (SimpleNamespace(key=data.previous_period, label=data.previous_label)
-                     if data.previous_period else None),
-        "province": SimpleNamespace(code=data.province.code, name=data.province.name,
-                                    short_name=short_name(data.province.name)),
+        "previous": (
+            SimpleNamespace(key=data.previous_period, label=data.previous_label) if data.previous_period else None
+        ),
+        "province": SimpleNamespace(
+            code=data.province.code, name=data.province.name, short_name=short_name(data.province.name)
+        ),
         "report_date": vn_format.date(data.data_date),
     }
 
@@ -133,8 +151,9 @@ def base(data: ReportData) -> dict:
 def heading(data: ReportData) -> SimpleNamespace:
     """The settings' text lines (heading block, title) with their {{ ... }} filled in."""
     env, names = environment(), base(data)
-    return SimpleNamespace(**{key: env.from_string(value).render(**names)
-                              for key, value in settings().items() if isinstance(value, str)})
+    return SimpleNamespace(
+        **{key: env.from_string(value).render(**names) for key, value in settings().items() if isinstance(value, str)}
+    )
 
 
 def severity_label(severity: str) -> str:
@@ -157,25 +176,36 @@ def narrative(data: ReportData, charts: dict[str, str | None]) -> dict:
         "indicators": list(views.values()),
         "model_groups": [views[indicator] for _, indicator in model_groups()],
         "models_at_province_agencies": sum(
-            sum(r.by_group.values()) for r in data.model_rows if r.kind == "province_agencies"),
-        "districts": [SimpleNamespace(code=d.code, name=d.name, **sections(unit_views(d)))
-                      for d in data.districts],
+            sum(r.by_group.values()) for r in data.model_rows if r.kind == "province_agencies"
+        ),
+        "districts": [SimpleNamespace(code=d.code, name=d.name, **sections(unit_views(d))) for d in data.districts],
         "completeness": SimpleNamespace(
-            received=sum(c.received.values()), expected=sum(c.expected.values()),
-            levels=[SimpleNamespace(label=levels[level], received=c.received[level], expected=c.expected[level])
-                    for level in ("province", "district", "commune") if c.expected.get(level)],
+            received=sum(c.received.values()),
+            expected=sum(c.expected.values()),
+            levels=[
+                SimpleNamespace(label=levels[level], received=c.received[level], expected=c.expected[level])
+                for level in ("province", "district", "commune")
+                if c.expected.get(level)
+            ],
             files=sum(c.files_by_status.values()),
-            file_statuses=[SimpleNamespace(label=word, count=c.files_by_status[status])
-                           for status, word in status_words.items()
-                           if status != "winner" and c.files_by_status.get(status)],
+            file_statuses=[
+                SimpleNamespace(label=word, count=c.files_by_status[status])
+                for status, word in status_words.items()
+                if status != "winner" and c.files_by_status.get(status)
+            ],
         ),
         "findings": SimpleNamespace(
             total=sum(by_check.values()),
-            by_severity=[SimpleNamespace(label=severity_label(s), count=c.findings_by_severity.get(s, 0))
-                         for s in catalog.SEVERITY_ORDER],
-            by_check=[SimpleNamespace(code=code, title=checks[code]["title_vi"], count=n)
-                      for code, n in sorted(by_check.items(),
-                                            key=lambda kv: (catalog.SEVERITY_ORDER[checks[kv[0]]["severity"]], kv[0]))],
+            by_severity=[
+                SimpleNamespace(label=severity_label(s), count=c.findings_by_severity.get(s, 0))
+                for s in catalog.SEVERITY_ORDER
+            ],
+            by_check=[
+                SimpleNamespace(code=code, title=checks[code]["title_vi"], count=n)
+                for code, n in sorted(
+                    by_check.items(), key=lambda kv: (catalog.SEVERITY_ORDER[checks[kv[0]]["severity"]], kv[0])
+                )
+            ],
         ),
         "charts": SimpleNamespace(**charts),
     }

@@ -3,6 +3,7 @@
 The connection is used only here; the documents, charts and workbook are rendered from a `ReportData`
 after it is closed. Labels come from the indicator catalogue; every number comes from the warehouse.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,9 +42,9 @@ class ModelRow:
     """Counted models of one line of the models-by-group table: a district, the province-managed
     agencies, or the communes directly under the province (two-level structure)."""
 
-    kind: str           # 'district' | 'province_agencies' | 'communes_without_district'
+    kind: str  # 'district' | 'province_agencies' | 'communes_without_district'
     code: str | None
-    name: str | None    # the district's register name; None for the two other kinds
+    name: str | None  # the district's register name; None for the two other kinds
     by_group: dict[int, int]
 
 
@@ -51,8 +52,8 @@ class ModelRow:
 class Completeness:
     """Who reported, against who is expected to, and what became of the inbox's files."""
 
-    expected: dict[str, int]       # reporter level -> units expected (register, valid in the period)
-    received: dict[str, int]       # reporter level -> units with a winning submission
+    expected: dict[str, int]  # reporter level -> units expected (register, valid in the period)
+    received: dict[str, int]  # reporter level -> units with a winning submission
     files_by_status: dict[str, int]
     findings_by_severity: dict[str, int]
 
@@ -60,12 +61,12 @@ class Completeness:
 @dataclass(frozen=True)
 class ReportData:
     period: str
-    period_label: str                     # "6 tháng đầu năm 2021"
+    period_label: str  # "6 tháng đầu năm 2021"
     period_year: int
     period_end: dt.date
-    data_date: dt.date                    # latest "Ngày lập" of the period's winning submissions
+    data_date: dt.date  # latest "Ngày lập" of the period's winning submissions
     province: UnitFigures
-    previous_period: str | None           # the half-year before, when the warehouse has it
+    previous_period: str | None  # the half-year before, when the warehouse has it
     previous_label: str | None
     previous_province: UnitFigures | None
     districts: list[UnitFigures]
@@ -84,15 +85,23 @@ def _specs() -> dict[str, dict]:
 def model_groups() -> list[tuple[int, str]]:
     """(group number, catalogue indicator) of the six model groups, in report order."""
     prefix = "models.group_"
-    return [(int(i["indicator"][len(prefix):]), i["indicator"])
-            for i in catalog.indicators() if i["indicator"].startswith(prefix)]
+    return [
+        (int(i["indicator"][len(prefix) :]), i["indicator"])
+        for i in catalog.indicators()
+        if i["indicator"].startswith(prefix)
+    ]
 
 
 def provinces(con, period: str) -> list[str]:
     """Codes of the provinces with published figures for the period."""
-    return [r[0] for r in con.execute(
-        "select distinct org_unit_code from main.mart_indicators "
-        "where period = ? and org_unit_level = 'province' order by 1", [period]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select distinct org_unit_code from main.mart_indicators "
+            "where period = ? and org_unit_level = 'province' order by 1",
+            [period],
+        ).fetchall()
+    ]
 
 
 def load(con, period: str, province_code: str | None = None) -> ReportData:
@@ -107,8 +116,7 @@ def load(con, period: str, province_code: str | None = None) -> ReportData:
     units = _units(con, period, province_code)
     period_row = _period(con, period)
     previous = period_row["previous_period_key"]
-    trend = [(p, label, units[(p, province_code)])
-             for p, label in _built_periods(con, province_code, period)]
+    trend = [(p, label, units[(p, province_code)]) for p, label in _built_periods(con, province_code, period)]
     has_previous = any(p == previous for p, _, _ in trend)
     submissions = _submissions(con, period, province_code)
     found = period_findings(con, period)
@@ -118,15 +126,17 @@ def load(con, period: str, province_code: str | None = None) -> ReportData:
         period_label=period_row["period_label_vi"],
         period_year=period_row["period_year"],
         period_end=period_row["period_end"],
-        data_date=max((s["created_on"] for s in submissions
-                       if s["submission_status"] == "winner" and s["created_on"]),
-                      default=period_row["period_end"]),
+        data_date=max(
+            (s["created_on"] for s in submissions if s["submission_status"] == "winner" and s["created_on"]),
+            default=period_row["period_end"],
+        ),
         province=province,
         previous_period=previous if has_previous else None,
         previous_label=_period(con, previous)["period_label_vi"] if has_previous else None,
         previous_province=units[(previous, province_code)] if has_previous else None,
-        districts=sorted((u for (p, _), u in units.items() if p == period and u.level == "district"),
-                         key=lambda u: u.code),
+        districts=sorted(
+            (u for (p, _), u in units.items() if p == period and u.level == "district"), key=lambda u: u.code
+        ),
         trend=trend,
         model_rows=_model_rows(con, period, province_code, province),
         completeness=_completeness(con, period, province, submissions, found),
@@ -138,7 +148,9 @@ def load(con, period: str, province_code: str | None = None) -> ReportData:
 def _period(con, period: str) -> dict:
     cur = con.execute(
         "select period_key, period_year, period_end, previous_period_key, period_label_vi "
-        "from main.dim_period where period_key = ?", [period])
+        "from main.dim_period where period_key = ?",
+        [period],
+    )
     names = [d[0] for d in cur.description]
     row = cur.fetchone()
     if row is None:
@@ -148,15 +160,20 @@ def _period(con, period: str) -> dict:
 
 def _built_periods(con, province_code: str, upto: str) -> list[tuple[str, str]]:
     """(period, label) of the periods with published figures for the province, up to `upto`."""
-    return [(r[0], r[1]) for r in con.execute(
-        """
+    return [
+        (r[0], r[1])
+        for r in con.execute(
+            """
         select distinct m.period, p.period_label_vi, p.period_start
         from main.mart_indicators as m
         join main.dim_period as p on p.period_key = m.period
         where m.org_unit_level = 'province' and m.org_unit_code = ?
           and p.period_start <= (select period_start from main.dim_period where period_key = ?)
         order by p.period_start
-        """, [province_code, upto]).fetchall()]
+        """,
+            [province_code, upto],
+        ).fetchall()
+    ]
 
 
 def _units(con, period: str, province_code: str) -> dict[tuple[str, str], UnitFigures]:
@@ -170,7 +187,9 @@ def _units(con, period: str, province_code: str) -> dict[tuple[str, str], UnitFi
         where u.province_code = ?
           and p.period_start <= (select period_start from main.dim_period where period_key = ?)
         order by m.period, m.org_unit_code, m.sort_order, m.indicator
-        """, [province_code, period]).fetchall()
+        """,
+        [province_code, period],
+    ).fetchall()
     grouped: dict[tuple[str, str], tuple[str, str, dict[str, Figure]]] = {}
     for p, code, level, name, indicator, achieved, total in rows:
         entry = grouped.setdefault((p, code), (level, name, {}))
@@ -190,7 +209,9 @@ def _submissions(con, period: str, province_code: str) -> list[dict]:
         left join main.dim_org_unit as u on u.org_unit_code = s.reporter_code and u.org_unit_level = s.reporter_level
         where s.period = ? and (u.province_code = ? or u.province_code is null)
         order by s.source_file
-        """, [period, province_code])
+        """,
+        [period, province_code],
+    )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
@@ -205,7 +226,9 @@ def _model_rows(con, period: str, province_code: str, province: UnitFigures) -> 
         from main.fct_models
         where period = ? and province_code = ?
         group by all
-        """, [period, province_code]).fetchall()
+        """,
+        [period, province_code],
+    ).fetchall()
     by_key: dict[tuple[str, str | None], dict[int, int]] = {}
     for kind, district, group, n in counts:
         by_key.setdefault((kind, district if kind == "district" else None), {})[int(group)] = int(n)
@@ -215,7 +238,9 @@ def _model_rows(con, period: str, province_code: str, province: UnitFigures) -> 
         join main.dim_org_unit as u on u.org_unit_code = m.org_unit_code
         where m.period = ? and m.org_unit_level = 'district' and u.province_code = ?
         order by 1
-        """, [period, province_code]).fetchall()
+        """,
+        [period, province_code],
+    ).fetchall()
     rows = [ModelRow("district", code, name, by_key.get(("district", code), {})) for code, name in districts]
     for kind in ("communes_without_district", "province_agencies"):
         if (kind, None) in by_key:
@@ -223,8 +248,7 @@ def _model_rows(con, period: str, province_code: str, province: UnitFigures) -> 
     return rows
 
 
-def _completeness(con, period: str, province: UnitFigures, submissions: list[dict],
-                  found: list[dict]) -> Completeness:
+def _completeness(con, period: str, province: UnitFigures, submissions: list[dict], found: list[dict]) -> Completeness:
     # Who is expected: the register's units valid in the period, which the published totals count.
     expected = {
         "province": 1,
@@ -234,10 +258,12 @@ def _completeness(con, period: str, province: UnitFigures, submissions: list[dic
     received = {level: 0 for level in expected}
     by_status: dict[str, int] = {}
     for s in submissions:
-        by_status[s["submission_status"] or "unknown_unit"] = by_status.get(s["submission_status"] or "unknown_unit", 0) + 1
+        by_status[s["submission_status"] or "unknown_unit"] = (
+            by_status.get(s["submission_status"] or "unknown_unit", 0) + 1
+        )
         if s["submission_status"] == "winner" and s["reporter_level"] in received:
             received[s["reporter_level"]] += 1
     by_severity = {severity: 0 for severity in catalog.SEVERITY_ORDER}
-    for f in found:   # a finding standing for more of its check and file beyond the listing limit counts them all
+    for f in found:  # a finding standing for more of its check and file beyond the listing limit counts them all
         by_severity[f["severity"]] = by_severity.get(f["severity"], 0) + 1 + f.get("not_listed", 0)
     return Completeness(expected, received, by_status, by_severity)

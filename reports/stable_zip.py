@@ -1,5 +1,6 @@
 """Office files (docx, xlsx) are zip archives whose members carry the time they were written. Rewriting
 them with one timestamp derived from the inputs makes equal documents equal bytes."""
+
 from __future__ import annotations
 
 import datetime as dt

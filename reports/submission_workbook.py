@@ -5,6 +5,7 @@ Values are written literally unless they have an obvious workbook form: bool -> 
 a vocabulary key of an enum column -> that entry's first word, date -> a dd/mm/yyyy date cell, int ->
 a number cell, str -> a text cell (never a formula). So tests can still write wrong values on purpose.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,9 +21,9 @@ import catalog
 from reports import stable_zip
 from reports.text_cells import put_text
 
-LISTS_SHEET = "DanhMuc"          # hidden sheet holding dropdown lists too long for an inline formula
-VALIDATION_ROWS = 1000           # dropdowns reach this many rows below the header
-_INLINE_LIST_LIMIT = 255         # Excel's limit on a list formula typed in the validation itself
+LISTS_SHEET = "DanhMuc"  # hidden sheet holding dropdown lists too long for an inline formula
+VALIDATION_ROWS = 1000  # dropdowns reach this many rows below the header
+_INLINE_LIST_LIMIT = 255  # Excel's limit on a list formula typed in the validation itself
 _SHEET_NAME_LIMIT = 31
 _DEFAULT_STAMP = dt.datetime(2000, 1, 1)
 
@@ -33,10 +34,16 @@ _NUMBER_FORMATS = {"code": "@", "count": "#,##0", "year": "0", "version": "0"}
 _DATE_FORMAT = "dd/mm/yyyy"
 
 
-def write_submission(path, *, level: str, cover: dict, sheets: dict[str, list[dict]],
-                     title: str | None = None,
-                     instructions: tuple[str, list[str]] | None = None,
-                     blank_template: str | None = None) -> Path:
+def write_submission(
+    path,
+    *,
+    level: str,
+    cover: dict,
+    sheets: dict[str, list[dict]],
+    title: str | None = None,
+    instructions: tuple[str, list[str]] | None = None,
+    blank_template: str | None = None,
+) -> Path:
     """Write one submission workbook of `level` to `path` and return the path.
 
     `cover` maps cover field ids to values; `sheets` maps layout ids of workbook.yaml to row dicts
@@ -66,8 +73,7 @@ def write_submission(path, *, level: str, cover: dict, sheets: dict[str, list[di
 
     if blank_template is not None:
         _check_prefilled(cover, sheets)
-        wb.custom_doc_props.append(StringProperty(name=spec["blank_template"]["property"],
-                                                  value=blank_template))
+        wb.custom_doc_props.append(StringProperty(name=spec["blank_template"]["property"], value=blank_template))
     stamp = _stamp(cover.get("created_on"))
     wb.properties.creator = "antq"
     wb.properties.title = title
@@ -98,9 +104,11 @@ def _layouts_to_write(level: str, sheets: dict) -> list[tuple[str, dict]]:
             raise ValueError(f"unknown sheet layout {layout_id!r}")
         if level not in all_layouts[layout_id]["levels"]:
             raise ValueError(f"sheet layout {layout_id!r} does not apply to a {level} workbook")
-    return [(lid, layout) for lid, layout in all_layouts.items()
-            if level in layout["levels"]
-            and (lid in sheets or layout["levels"][level] == "required")]
+    return [
+        (lid, layout)
+        for lid, layout in all_layouts.items()
+        if level in layout["levels"] and (lid in sheets or layout["levels"][level] == "required")
+    ]
 
 
 def _cover_fields(level: str) -> dict[str, dict]:
@@ -108,7 +116,7 @@ def _cover_fields(level: str) -> dict[str, dict]:
     return {fid: f for fid, f in fields.items() if level in f.get("levels", [level])}
 
 
-def _write_cover(ws, level: str, cover: dict, title: str | None, lists: "_ListSheet") -> None:
+def _write_cover(ws, level: str, cover: dict, title: str | None, lists: _ListSheet) -> None:
     spec = catalog.workbook()
     ws.title = spec["cover"]["sheet"]
     fields = _cover_fields(level)
@@ -140,8 +148,7 @@ def _write_cover(ws, level: str, cover: dict, title: str | None, lists: "_ListSh
     ws.column_dimensions["B"].width = min(value_width + 4, 60)
 
 
-def _write_table(ws, layout: dict, rows: list[dict], title: str | None,
-                 lists: "_ListSheet") -> None:
+def _write_table(ws, layout: dict, rows: list[dict], title: str | None, lists: _ListSheet) -> None:
     columns = layout["columns"]
     header_row = _write_title(ws, title)
     for j, col in enumerate(columns.values(), start=1):
@@ -171,24 +178,26 @@ def _write_table(ws, layout: dict, rows: list[dict], title: str | None,
             dim.number_format = _NUMBER_FORMATS[col["type"]]
         words = _column_words(col)
         if words:
-            _add_validation(ws, lists, col["header"], words,
-                            f"{letter}{header_row + 1}:{letter}{last}")
+            _add_validation(ws, lists, col["header"], words, f"{letter}{header_row + 1}:{letter}{last}")
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
 
 
 def _write_instructions(wb: Workbook, sheet: str, lines: list[str]) -> None:
     spec = catalog.workbook()
-    taken = {spec["cover"]["sheet"].casefold(), LISTS_SHEET.casefold(),
-             *(layout["sheet"].casefold() for layout in spec["sheets"].values())}
+    taken = {
+        spec["cover"]["sheet"].casefold(),
+        LISTS_SHEET.casefold(),
+        *(layout["sheet"].casefold() for layout in spec["sheets"].values()),
+    }
     if sheet.casefold() in taken or len(sheet) > _SHEET_NAME_LIMIT:
         raise ValueError(f"{sheet!r} cannot name the instructions sheet")
     ws = wb.create_sheet(sheet, 0)
-    for other in wb.worksheets:   # one selected tab: Excel edits every selected (grouped) sheet at once
+    for other in wb.worksheets:  # one selected tab: Excel edits every selected (grouped) sheet at once
         other.sheet_view.tabSelected = other is ws
     wb.active = 0
     for row, line in enumerate(lines, start=1):
         if not line:
-            continue                 # a blank line between paragraphs
+            continue  # a blank line between paragraphs
         cell = ws.cell(row=row, column=1)
         put_text(cell, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -258,18 +267,24 @@ def _display_len(value) -> int:
     return len(str(value))
 
 
-def _add_validation(ws, lists: "_ListSheet", header: str, words: list[str], sqref: str) -> None:
+def _add_validation(ws, lists: _ListSheet, header: str, words: list[str], sqref: str) -> None:
     inline = ",".join(words)
     if len(inline) + 2 <= _INLINE_LIST_LIMIT and not any("," in w or '"' in w for w in words):
         formula = f'"{inline}"'
     else:
         formula = lists.range_for(header, words)
-    dv = DataValidation(type="list", formula1=formula, allow_blank=True,
-                        showErrorMessage=True, errorStyle="warning",
-                        errorTitle="Giá trị ngoài danh sách",
-                        error="Giá trị này không có trong danh sách. Vẫn giữ?",
-                        promptTitle=header[:32], prompt="Chọn trong danh sách",
-                        showInputMessage=True)
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="Giá trị ngoài danh sách",
+        error="Giá trị này không có trong danh sách. Vẫn giữ?",
+        promptTitle=header[:32],
+        prompt="Chọn trong danh sách",
+        showInputMessage=True,
+    )
     dv.add(sqref)
     ws.add_data_validation(dv)
 
@@ -292,15 +307,13 @@ class _ListSheet:
             for i, word in enumerate(words, start=2):
                 put_text(self._ws.cell(row=i, column=col), word)
             letter = get_column_letter(col)
-            self._ranges[key] = (f"{quote_sheetname(LISTS_SHEET)}!"
-                                 f"${letter}$2:${letter}${len(words) + 1}")
+            self._ranges[key] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(words) + 1}"
         return self._ranges[key]
 
     def finish(self) -> None:
         """Move the list sheet to the end and hide it."""
         if self._ws is not None:
-            self._wb.move_sheet(self._ws, offset=len(self._wb.sheetnames) - 1
-                                - self._wb.sheetnames.index(LISTS_SHEET))
+            self._wb.move_sheet(self._ws, offset=len(self._wb.sheetnames) - 1 - self._wb.sheetnames.index(LISTS_SHEET))
             self._ws.sheet_state = "hidden"
 
 

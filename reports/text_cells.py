@@ -5,6 +5,7 @@ CSV-injection advice: a leading = + - @ tab or CR gets a leading apostrophe) and
 Control characters a cell can carry (NUL, BEL, ESC ...) are shown, not passed on: `visible` writes each
 as [U+001B], so an auditor sees that the cell held one and no reader (a terminal, Excel, an XML parser)
 acts on it. Line breaks and tabs become spaces, except in an xlsx cell, which holds them as text."""
+
 from __future__ import annotations
 
 import re

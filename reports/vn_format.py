@@ -9,6 +9,7 @@
 - dates as Nghị định 30/2020/NĐ-CP writes them: day below 10 and months 1, 2 with a leading zero:
   "ngày 02 tháng 7 năm 2021", "ngày 15 tháng 01 năm 2021".
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,7 +56,7 @@ def rate_value(achieved: int | None, total: int | None) -> Decimal | None:
 
 
 def rate(achieved: int | None, total: int | None) -> str:
-    """"86,15%", or "—" when there is no denominator."""
+    """ "86,15%", or "—" when there is no denominator."""
     value = rate_value(achieved, total)
     return DASH if value is None else percent(value)
 
@@ -66,7 +67,7 @@ def percent(value: Decimal) -> str:
 
 
 def ratio(achieved: int, total: int | None) -> str:
-    """"168/195", "299.882/332.093"; just the number when there is no total."""
+    """ "168/195", "299.882/332.093"; just the number when there is no total."""
     return number(achieved) if total is None else f"{number(achieved)}/{number(total)}"
 
 
@@ -82,6 +83,6 @@ def signed_points(value: Decimal) -> str:
 
 
 def date(day: dt.date) -> str:
-    """"ngày 02 tháng 7 năm 2021"."""
+    """ "ngày 02 tháng 7 năm 2021"."""
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"

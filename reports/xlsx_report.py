@@ -5,6 +5,7 @@ title, frozen header rows, A4 landscape.
 
 Every text cell is written as text: a name from a submission that begins with '=', '+', '-', '@', a tab
 or a line break is never stored as a formula (reports.text_cells)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,9 +25,9 @@ from openpyxl.worksheet.pagebreak import Break
 import catalog
 from reports import published, stable_zip
 from reports.charts import DPI as CHART_DPI
-from reports.text_cells import put_text
 from reports.report_context import heading, settings, severity_label, unit_views
 from reports.report_data import ReportData, model_groups
+from reports.text_cells import put_text
 
 SHEETS = {
     "summary": "Tổng hợp",
@@ -54,11 +55,11 @@ _ITALIC = Font(name="Times New Roman", italic=True, size=11)
 _WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WRAP_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 _MIDDLE = Alignment(vertical="center")
-_ROW_PX = 20          # a default row is 15 pt, 20 px at Excel's 96 dpi
-_LINE_PT = 14.5       # one line of 11 pt text
+_ROW_PX = 20  # a default row is 15 pt, 20 px at Excel's 96 dpi
+_LINE_PT = 14.5  # one line of 11 pt text
 _CHARS_PER_WIDTH = 1.0  # Times New Roman 11 characters per unit of column width (a little generous)
-_PAGE_PT = 740        # printable width of A4 landscape with the margins below, in points, less a margin
-_ANNEX_SCALE = 80     # print scale of the annex, whose column groups go onto several pages
+_PAGE_PT = 740  # printable width of A4 landscape with the margins below, in points, less a margin
+_ANNEX_SCALE = 80  # print scale of the annex, whose column groups go onto several pages
 
 
 def write_xlsx(data: ReportData, path: Path, *, charts: dict[str, Path | None], stamp: dt.datetime) -> Path:
@@ -166,6 +167,7 @@ def _fit_heights(ws, first: int, last: int) -> None:
 
 # --- layout --------------------------------------------------------------------------------------------
 
+
 def _heading_block(ws, head, title: str, subtitle: str, n_cols: int, left: int | None = None) -> int:
     """Heading block (issuer over the first `left` columns, national title right), then the bold centred
     title; returns the first free row."""
@@ -190,8 +192,9 @@ def _heading_block(ws, head, title: str, subtitle: str, n_cols: int, left: int |
     return 7
 
 
-def _print_setup(ws, header_rows: tuple[int, int], n_cols: int, title_cols: str | None = None,
-                 pages_wide: int = 1) -> None:
+def _print_setup(
+    ws, header_rows: tuple[int, int], n_cols: int, title_cols: str | None = None, pages_wide: int = 1
+) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = pages_wide
@@ -208,11 +211,13 @@ def _print_setup(ws, header_rows: tuple[int, int], n_cols: int, title_cols: str 
 
 
 def _subtitle(data: ReportData) -> str:
-    return (f"Kỳ báo cáo: {data.period_label} ({data.period}); số liệu theo các báo cáo lập đến "
-            f"{data.data_date:%d/%m/%Y}")
+    return (
+        f"Kỳ báo cáo: {data.period_label} ({data.period}); số liệu theo các báo cáo lập đến {data.data_date:%d/%m/%Y}"
+    )
 
 
 # --- sheets --------------------------------------------------------------------------------------------
+
 
 def _summary(ws, data: ReportData, head) -> None:
     views = unit_views(data.province, data.previous_province)
@@ -250,8 +255,10 @@ def _summary(ws, data: ReportData, head) -> None:
     _fit_heights(ws, row, first + len(views))
     ws.freeze_panes = ws.cell(row=first, column=3)
     note_row = first + len(views) + 1
-    put_text(ws.cell(row=note_row, column=1),
-             "Tỷ lệ làm tròn hai chữ số thập phân; chỉ ghi 100,00% khi đạt tất cả, 0,00% khi không đạt đơn vị nào.")
+    put_text(
+        ws.cell(row=note_row, column=1),
+        "Tỷ lệ làm tròn hai chữ số thập phân; chỉ ghi 100,00% khi đạt tất cả, 0,00% khi không đạt đơn vị nào.",
+    )
     ws.cell(row=note_row, column=1).font = _ITALIC
     _print_setup(ws, (row, row + 1), n_cols)
 
@@ -260,8 +267,14 @@ def _annex(ws, data: ReportData, head) -> None:
     indicators = catalog.indicators()
     spans = [3 if i["has_total"] else 1 for i in indicators]
     n_cols = 3 + sum(spans)
-    row = _heading_block(ws, head, f"PHỤ LỤC: KẾT QUẢ THEO ĐƠN VỊ HÀNH CHÍNH CẤP HUYỆN, {data.period_label.upper()}",
-                         _subtitle(data), min(n_cols, 16), left=3)
+    row = _heading_block(
+        ws,
+        head,
+        f"PHỤ LỤC: KẾT QUẢ THEO ĐƠN VỊ HÀNH CHÍNH CẤP HUYỆN, {data.period_label.upper()}",
+        _subtitle(data),
+        min(n_cols, 16),
+        left=3,
+    )
     _header(ws, row, 1, "STT", rows=2)
     _header(ws, row, 2, "Mã", rows=2)
     _header(ws, row, 3, "Đơn vị", rows=2)
@@ -286,7 +299,9 @@ def _annex(ws, data: ReportData, head) -> None:
         col = 4
         for spec, span in zip(indicators, spans):
             v = views.get(spec["indicator"])
-            values = ((v.achieved, v.total, _rate(v.rate_value)) if span == 3 else (v.achieved,)) if v else (None,) * span
+            values = (
+                ((v.achieved, v.total, _rate(v.rate_value)) if span == 3 else (v.achieved,)) if v else (None,) * span
+            )
             for k, value in enumerate(values):
                 _put(ws, r, col + k, value, RATE_FORMAT if k == 2 else COUNT_FORMAT, font=font)
             col += span
@@ -310,7 +325,7 @@ def _annex_page_breaks(ws, widths: list[float], spans: list[int]) -> None:
     budget = _PAGE_PT - sum(widths[:3]) * to_pt
     used, col = 0.0, 4
     for span in spans:
-        group = sum(widths[col - 1:col - 1 + span]) * to_pt
+        group = sum(widths[col - 1 : col - 1 + span]) * to_pt
         if used and used + group > budget:
             ws.col_breaks.append(Break(id=col - 1))
             used = 0.0
@@ -323,8 +338,9 @@ def _models(ws, data: ReportData, head) -> None:
     labels = {i["indicator"]: i["label_vi"] for i in catalog.indicators()}
     names = settings()["model_rows"]
     n_cols = 3 + len(groups)
-    row = _heading_block(ws, head, f"MÔ HÌNH “TỰ PHÒNG, TỰ QUẢN” THEO NHÓM, {data.period_label.upper()}",
-                         _subtitle(data), n_cols)
+    row = _heading_block(
+        ws, head, f"MÔ HÌNH “TỰ PHÒNG, TỰ QUẢN” THEO NHÓM, {data.period_label.upper()}", _subtitle(data), n_cols
+    )
     _header(ws, row, 1, "STT")
     _header(ws, row, 2, "Đơn vị")
     for k, (_, indicator) in enumerate(groups):
@@ -362,12 +378,18 @@ def _quality(ws, data: ReportData, head) -> None:
     levels = settings()["reporter_level"]
     n_cols = 5
     row = _heading_block(ws, head, f"KIỂM TRA CHẤT LƯỢNG DỮ LIỆU, {data.period_label.upper()}", _subtitle(data), n_cols)
-    lines = [f"Đơn vị đã có báo cáo hợp lệ: {sum(c.received.values())}/{sum(c.expected.values())} ("
-             + "; ".join(f"{levels[k]}: {c.received[k]}/{c.expected[k]}" for k in c.expected if c.expected[k]) + ")",
-             "Tệp trong hộp thư của kỳ: " + "; ".join(
-                 f"{word}: {c.files_by_status[s]}" for s, word in settings()["file_status"].items()
-                 if c.files_by_status.get(s)),
-             "Phát hiện: " + "; ".join(f"{severity_label(s)}: {n}" for s, n in c.findings_by_severity.items())]
+    lines = [
+        f"Đơn vị đã có báo cáo hợp lệ: {sum(c.received.values())}/{sum(c.expected.values())} ("
+        + "; ".join(f"{levels[k]}: {c.received[k]}/{c.expected[k]}" for k in c.expected if c.expected[k])
+        + ")",
+        "Tệp trong hộp thư của kỳ: "
+        + "; ".join(
+            f"{word}: {c.files_by_status[s]}"
+            for s, word in settings()["file_status"].items()
+            if c.files_by_status.get(s)
+        ),
+        "Phát hiện: " + "; ".join(f"{severity_label(s)}: {n}" for s, n in c.findings_by_severity.items()),
+    ]
     for line in lines:
         cell = ws.cell(row=row, column=1)
         put_text(cell, line)
@@ -375,7 +397,9 @@ def _quality(ws, data: ReportData, head) -> None:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n_cols)
         row += 1
     row += 1
-    for k, text in enumerate(("Mã kiểm tra", "Nội dung kiểm tra", "Mức độ", "Số phát hiện", "Ảnh hưởng đến số liệu"), start=1):
+    for k, text in enumerate(
+        ("Mã kiểm tra", "Nội dung kiểm tra", "Mức độ", "Số phát hiện", "Ảnh hưởng đến số liệu"), start=1
+    ):
         _header(ws, row, k, text)
     header_row = row
     ordered = sorted(checks.values(), key=lambda ch: (catalog.SEVERITY_ORDER[ch["severity"]], ch["code"]))
@@ -395,8 +419,9 @@ def _quality(ws, data: ReportData, head) -> None:
 def _findings(ws, data: ReportData, head) -> None:
     columns = ("STT", "Mức độ", "Mã kiểm tra", "Mã đơn vị", "Tệp", "Trang", "Dòng", "Nội dung")
     n_cols = len(columns)
-    row = _heading_block(ws, head, f"DANH SÁCH PHÁT HIỆN VỀ CHẤT LƯỢNG DỮ LIỆU, {data.period_label.upper()}",
-                         _subtitle(data), n_cols)
+    row = _heading_block(
+        ws, head, f"DANH SÁCH PHÁT HIỆN VỀ CHẤT LƯỢNG DỮ LIỆU, {data.period_label.upper()}", _subtitle(data), n_cols
+    )
     for k, text in enumerate(columns, start=1):
         _header(ws, row, k, text)
     for i, f in enumerate(data.findings, start=1):
@@ -419,8 +444,20 @@ def _findings(ws, data: ReportData, head) -> None:
 
 
 def _files(ws, data: ReportData, head) -> None:
-    columns = ("STT", "Tệp", "Cấp", "Mã đơn vị", "Tên đơn vị (như ghi trong tệp)", "Phiên bản", "Ngày lập",
-               "Tình trạng", "Số dòng đọc", "Số dòng được tính", "Số dòng bị loại", "Lý do")
+    columns = (
+        "STT",
+        "Tệp",
+        "Cấp",
+        "Mã đơn vị",
+        "Tên đơn vị (như ghi trong tệp)",
+        "Phiên bản",
+        "Ngày lập",
+        "Tình trạng",
+        "Số dòng đọc",
+        "Số dòng được tính",
+        "Số dòng bị loại",
+        "Lý do",
+    )
     n_cols = len(columns)
     levels, statuses = settings()["reporter_level"], settings()["file_status"]
     row = _heading_block(ws, head, f"CÁC TỆP BÁO CÁO ĐÃ NHẬN, {data.period_label.upper()}", _subtitle(data), n_cols)

@@ -1,4 +1,5 @@
 """Shared by the build tests: write a register, run `antq build` in-process, read what it wrote."""
+
 from __future__ import annotations
 
 import csv
@@ -35,21 +36,28 @@ SEED = {
 
 
 def village(code, name, plan, safe, total, registered):
-    return {"village_code": code, "village_name": name, "plan_issued": plan, "safe_registered": safe,
-            "households_total": total, "households_registered": registered}
+    return {
+        "village_code": code,
+        "village_name": name,
+        "plan_issued": plan,
+        "safe_registered": safe,
+        "households_total": total,
+        "households_registered": registered,
+    }
 
 
 def agency(code, name, kind, plan, safe):
-    return {"agency_code": code, "agency_name": name, "agency_kind": kind, "plan_issued": plan,
-            "safe_registered": safe}
+    return {"agency_code": code, "agency_name": name, "agency_kind": kind, "plan_issued": plan, "safe_registered": safe}
 
 
 def write_register(folder: Path, org_units: list[tuple], agencies: list[tuple]) -> Path:
     """org_units rows: (code, name, level, parent_code[, valid_from, valid_to]);
     agencies rows: (code, name, kind, managed_by, district_code[, valid_from, valid_to])."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, header, rows in (("org_units.csv", REGISTER_ORG_HEADER, org_units),
-                               ("agencies.csv", REGISTER_AGENCY_HEADER, agencies)):
+    for name, header, rows in (
+        ("org_units.csv", REGISTER_ORG_HEADER, org_units),
+        ("agencies.csv", REGISTER_AGENCY_HEADER, agencies),
+    ):
         with open(folder / name, "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(header)
@@ -58,24 +66,53 @@ def write_register(folder: Path, org_units: list[tuple], agencies: list[tuple]) 
     return folder
 
 
-def submission(inbox: Path, name: str, level: str, code: str, unit_name: str, period: str,
-               sheets: dict | None = None, version: int | None = None,
-               created_on: dt.date = dt.date(2021, 7, 5), **cover) -> Path:
+def submission(
+    inbox: Path,
+    name: str,
+    level: str,
+    code: str,
+    unit_name: str,
+    period: str,
+    sheets: dict | None = None,
+    version: int | None = None,
+    created_on: dt.date = dt.date(2021, 7, 5),
+    **cover,
+) -> Path:
     return write_submission(
-        inbox / name, level=level,
-        cover={"code": code, "name": unit_name, "period": period, "created_on": created_on,
-               "version": version, **cover},
+        inbox / name,
+        level=level,
+        cover={
+            "code": code,
+            "name": unit_name,
+            "period": period,
+            "created_on": created_on,
+            "version": version,
+            **cover,
+        },
         sheets=sheets or {},
     )
 
 
-def build(tmp: Path, period: str, inbox: Path, register: Path, out: Path | None = None,
-          warehouse: Path | None = None) -> Path:
+def build(
+    tmp: Path, period: str, inbox: Path, register: Path, out: Path | None = None, warehouse: Path | None = None
+) -> Path:
     """Run `antq build` as the CLI does (a real Dagster run, real dbt, a real DuckDB file)."""
     out = out or tmp / "out"
     warehouse = warehouse or tmp / "warehouse.duckdb"
-    code = cli.main(["build", period, "--inbox", str(inbox), "--register", str(register),
-                     "--out", str(out), "--warehouse", str(warehouse)])
+    code = cli.main(
+        [
+            "build",
+            period,
+            "--inbox",
+            str(inbox),
+            "--register",
+            str(register),
+            "--out",
+            str(out),
+            "--warehouse",
+            str(warehouse),
+        ]
+    )
     assert code == 0
     return out / period
 

@@ -1,4 +1,5 @@
 """Test-wide setup: Dagster runs go to a throwaway instance, never the project's dagster_home."""
+
 from __future__ import annotations
 
 import os
@@ -20,11 +21,23 @@ def _dagster_home(tmp_path_factory):
 
 
 # Ingestion tests write their workbooks cell by cell with openpyxl, odd layouts on purpose.
-_COMMUNE_COVER = {"Cấp báo cáo": "Xã", "Mã đơn vị": "22915", "Tên đơn vị": "Phường Mũi Né",
-                  "Kỳ báo cáo": "2021-H1", "Ngày lập": "02/07/2021", "BCĐ xã ban hành kế hoạch": "Có",
-                  "Xã đăng ký An toàn về ANTT": "Có"}
-_VILLAGE_HEADER = ["Mã thôn", "Tên thôn, khu phố", "Ban hành kế hoạch", "Đăng ký An toàn về ANTT",
-                   "Tổng số hộ", "Số hộ đăng ký"]
+_COMMUNE_COVER = {
+    "Cấp báo cáo": "Xã",
+    "Mã đơn vị": "22915",
+    "Tên đơn vị": "Phường Mũi Né",
+    "Kỳ báo cáo": "2021-H1",
+    "Ngày lập": "02/07/2021",
+    "BCĐ xã ban hành kế hoạch": "Có",
+    "Xã đăng ký An toàn về ANTT": "Có",
+}
+_VILLAGE_HEADER = [
+    "Mã thôn",
+    "Tên thôn, khu phố",
+    "Ban hành kế hoạch",
+    "Đăng ký An toàn về ANTT",
+    "Tổng số hộ",
+    "Số hộ đăng ký",
+]
 
 
 @pytest.fixture
@@ -50,6 +63,7 @@ def write_xlsx():
 def commune_sheets():
     """commune_sheets(cover overrides, village rows, extra sheets) -> sheets for write_xlsx: a commune
     workbook (cover labels in column A, values in B; None drops a label) with its villages sheet."""
+
     def sheets(cover: dict | None = None, villages: list | None = None, extra: dict | None = None) -> dict:
         fields = {**_COMMUNE_COVER, **(cover or {})}
         rows = [[label, value] for label, value in fields.items() if value is not None]

@@ -3,6 +3,7 @@ templates written from the register, filled in by people (here: openpyxl writing
 sent back and built. One commune never answers and its template is left in the inbox unfilled (issue
 14): it is no submission (BLANK_TEMPLATE, and the commune's MISSING_SUBMISSION stands). Besides those,
 the only finding is the one wrong value the filler typed."""
+
 from __future__ import annotations
 
 import csv
@@ -34,8 +35,8 @@ ORG_UNITS = [
     ("98101", "Xã Một A", "commune", "981"),
     ("98102", "Xã Một B", "commune", "981"),
     ("98201", "Xã Hai A", "commune", "982"),
-    ("98001", "Xã Trực Thuộc", "commune", "98"),              # since 2025 a commune's parent may be the province
-    ("98109", "Xã Đã Sáp Nhập", "commune", "981", "", "2020-12-31"),   # not valid in 2021-H1: no template
+    ("98001", "Xã Trực Thuộc", "commune", "98"),  # since 2025 a commune's parent may be the province
+    ("98109", "Xã Đã Sáp Nhập", "commune", "981", "", "2020-12-31"),  # not valid in 2021-H1: no template
     ("98101001", "Thôn Một", "village", "98101"),
     ("98101002", "Thôn Hai", "village", "98101"),
     ("98102001", "Khu phố Hòa Bình", "village", "98102"),
@@ -54,9 +55,9 @@ AGENCIES = [
     ("D04", "Công ty Cũ", "doanh_nghiep", "district", "982", "", "2019-12-31"),
 ]
 EXPECTED_FILES = {"98", "981", "982", "98101", "98102", "98201", "98001"}
-WRONG_AGENCY = "D02"          # the filler types a word outside the yes/no dropdown for this agency
+WRONG_AGENCY = "D02"  # the filler types a word outside the yes/no dropdown for this agency
 WRONG_WORD = "Chưa rõ"
-SILENT = "98001"              # this commune never fills its template in; the blank file sits in the inbox
+SILENT = "98001"  # this commune never fills its template in; the blank file sits in the inbox
 BLANK = "BLANK_TEMPLATE"
 
 
@@ -85,14 +86,20 @@ def _header(ws, layout_id: str) -> tuple[int, dict[str, int]]:
 
 def _data_rows(ws, layout_id: str):
     header_row, columns = _header(ws, layout_id)
-    return [(r, columns) for r in range(header_row + 1, ws.max_row + 1)
-            if any(ws.cell(r, c).value not in (None, "") for c in columns.values())]
+    return [
+        (r, columns)
+        for r in range(header_row + 1, ws.max_row + 1)
+        if any(ws.cell(r, c).value not in (None, "") for c in columns.values())
+    ]
 
 
 def _cover_cells(ws) -> dict[str, object]:
     by_label = {label: fid for fid, label in COVER_LABELS.items()}
-    return {by_label[ws.cell(r, 1).value]: ws.cell(r, 2) for r in range(1, ws.max_row + 1)
-            if ws.cell(r, 1).value in by_label}
+    return {
+        by_label[ws.cell(r, 1).value]: ws.cell(r, 2)
+        for r in range(1, ws.max_row + 1)
+        if ws.cell(r, 1).value in by_label
+    }
 
 
 def test_one_template_per_unit_valid_in_the_period(templates):
@@ -101,10 +108,17 @@ def test_one_template_per_unit_valid_in_the_period(templates):
     assert set(index) == EXPECTED_FILES
     assert summary.by_level == {"province": 1, "district": 2, "commune": 4}
     assert index["98"]["file"] == "98_Tỉnh_Mẫu.xlsx"
-    assert index["98101"]["file"].startswith("981/")          # a district's communes sit in its folder
-    assert index["98001"]["file"].startswith("98/")           # a commune under the province in the province's
+    assert index["98101"]["file"].startswith("981/")  # a district's communes sit in its folder
+    assert index["98001"]["file"].startswith("98/")  # a commune under the province in the province's
     assert {r["code"]: int(r["rows_listed"]) for r in index.values()} == {
-        "98": 2, "981": 2, "982": 1, "98101": 2, "98102": 1, "98201": 3, "98001": 1}
+        "98": 2,
+        "981": 2,
+        "982": 1,
+        "98101": 2,
+        "98102": 1,
+        "98201": 3,
+        "98001": 1,
+    }
     assert all((summary.folder / r["file"]).is_file() for r in index.values())
 
 
@@ -117,7 +131,7 @@ def test_a_commune_template_holds_cover_villages_dropdowns_and_instructions(temp
     assert [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected] == [instructions_sheet]
     text = "\n".join(str(c.value) for c in wb[instructions_sheet]["A"] if c.value)
     assert "Xã Một B" in text and "6 tháng đầu năm 2021" in text and SHEETS["villages"] in text
-    assert "{" not in text                                   # every placeholder filled
+    assert "{" not in text  # every placeholder filled
 
     cover = _cover_cells(wb[WB["cover"]["sheet"]])
     assert (cover["level"].value, cover["code"].value, cover["name"].value) == ("Xã", "98102", "Xã Một B")
@@ -126,34 +140,45 @@ def test_a_commune_template_holds_cover_villages_dropdowns_and_instructions(temp
 
     ws = wb[SHEETS["villages"]]
     rows = _data_rows(ws, "villages")
-    assert len(rows) == 1                                    # the dissolved village is not listed
+    assert len(rows) == 1  # the dissolved village is not listed
     r, cols = rows[0]
     assert (ws.cell(r, cols["village_code"]).value, ws.cell(r, cols["village_name"]).value) == (
-        "98102001", "Khu phố Hòa Bình")
+        "98102001",
+        "Khu phố Hòa Bình",
+    )
     blank = [cid for cid in cols if cid not in ("village_code", "village_name")]
     assert all(ws.cell(r, cols[cid]).value is None for cid in blank)
-    covered = {cid for cid in blank
-               if any(f"{ws.cell(r, cols[cid]).column_letter}{r}" in dv.sqref
-                      for dv in ws.data_validations.dataValidation)}
-    assert covered == {"plan_issued", "safe_registered"}   # dropdowns on yes/no, numbers typed
+    covered = {
+        cid
+        for cid in blank
+        if any(f"{ws.cell(r, cols[cid]).column_letter}{r}" in dv.sqref for dv in ws.data_validations.dataValidation)
+    }
+    assert covered == {"plan_issued", "safe_registered"}  # dropdowns on yes/no, numbers typed
     assert ws.column_dimensions[ws.cell(r, cols["households_total"]).column_letter].number_format == "#,##0"
     assert set(wb.sheetnames) >= {SHEETS["commune_models"], SHEETS["force_support"], SHEETS["awards"]}
 
-    parsed = parse_workbook(path, "x.xlsx")                  # the instructions sheet is ignored
+    parsed = parse_workbook(path, "x.xlsx")  # the instructions sheet is ignored
     assert (parsed.cover["code"], parsed.cover["period"]) == ("98102", P)
-    assert (parsed.status, parsed.check_code) == ("rejected", BLANK)   # nothing filled in yet
+    assert (parsed.status, parsed.check_code) == ("rejected", BLANK)  # nothing filled in yet
 
 
 def test_template_command_does_not_import_dagster(tmp_path, templates):
     _, register, _ = templates
-    code = ("import sys\nfrom orchestration import cli\n"
-            f"rc = cli.main(['template', '{P}', '--out', r'{tmp_path}', '--register', r'{register}'])\n"
-            "assert rc == 0, rc\nassert not any(m.split('.')[0] == 'dagster' for m in sys.modules), 'dagster imported'\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parent.parent)
+    code = (
+        "import sys\nfrom orchestration import cli\n"
+        f"rc = cli.main(['template', '{P}', '--out', r'{tmp_path}', '--register', r'{register}'])\n"
+        "assert rc == 0, rc\nassert not any(m.split('.')[0] == 'dagster' for m in sys.modules), 'dagster imported'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert done.returncode == 0, done.stderr
     assert "7 biểu mẫu" in done.stdout
-    assert "Đang tạo" not in done.stderr                   # not a terminal: no counter
+    assert "Đang tạo" not in done.stderr  # not a terminal: no counter
 
 
 def test_template_command_rejects_a_bad_period_and_register(tmp_path, capsys):
@@ -166,6 +191,7 @@ def test_template_command_rejects_a_bad_period_and_register(tmp_path, capsys):
 
 
 # -- unfilled and filled templates (issue 14) -------------------------------------------------------
+
 
 def _copy(summary, code: str, dest: Path) -> Path:
     row = _index(summary)[code]
@@ -186,7 +212,7 @@ def test_an_unfilled_template_is_no_submission(templates, code):
     row = _index(summary)[code]
     parsed = parse_workbook(summary.folder / row["file"], row["file"])
     assert (parsed.status, parsed.check_code) == ("rejected", BLANK), parsed.reason
-    assert P in parsed.reason                                # the reason names the template's period
+    assert P in parsed.reason  # the reason names the template's period
     assert (parsed.cover["level"], parsed.cover["code"], parsed.cover["period"]) == (row["level"], code, P)
     assert parsed.rows == {} and parsed.cell_issues == []
 
@@ -219,15 +245,18 @@ def test_the_marker_is_found_through_the_package_relationships(templates, tmp_pa
 def _set_cover(field: str, value):
     def edit(wb):
         _cover_cells(wb[WB["cover"]["sheet"]])[field].value = value
+
     return edit
 
 
 def _set_cell(layout_id: str, column: str, value, row: int = 0):
     """Write `value` into `column` of the sheet's `row`-th row below its header (0: the first)."""
+
     def edit(wb):
         ws = wb[SHEETS[layout_id]]
         header_row, cols = _header(ws, layout_id)
         ws.cell(header_row + 1 + row, cols[column]).value = value
+
     return edit
 
 
@@ -278,14 +307,18 @@ def test_a_workbook_without_the_template_marker_is_read_as_before(tmp_path):
     identity is still a submission (with its blank-cell findings)."""
     from reports.submission_workbook import write_submission
 
-    path = write_submission(tmp_path / "x.xlsx", level="commune",
-                            cover={"code": "98101", "name": "Xã Một A", "period": P},
-                            sheets={"villages": [{"village_code": "98101001", "village_name": "Thôn Một"}]})
+    path = write_submission(
+        tmp_path / "x.xlsx",
+        level="commune",
+        cover={"code": "98101", "name": "Xã Một A", "period": P},
+        sheets={"villages": [{"village_code": "98101001", "village_name": "Thôn Một"}]},
+    )
     parsed = parse_workbook(path, "x.xlsx")
     assert (parsed.status, parsed.check_code) == ("ingested", None)
 
 
 # -- the round trip ----------------------------------------------------------------------------------
+
 
 def _fill(path: Path, level: str, code: str, figures: dict) -> None:
     """Fill a template as a person would: the blank cells only, words from the dropdowns."""
@@ -357,14 +390,13 @@ def _fill_district_summary(path: Path, communes: list[dict]) -> None:
 def round_trip(templates):
     tmp, register, summary = templates
     index = _index(summary)
-    inbox = tmp / "inbox"                                    # each unit sends its own file back
+    inbox = tmp / "inbox"  # each unit sends its own file back
     figures = {}
     for code, row in index.items():
         (inbox / row["file"]).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(summary.folder / row["file"], inbox / row["file"])
-        figures[code] = {"villages": 0, "village_plan": 0, "households": (0, 0),
-                         "models": 1 if code == "98101" else 0}
-        if code != SILENT:                                   # the silent commune's template stays blank
+        figures[code] = {"villages": 0, "village_plan": 0, "households": (0, 0), "models": 1 if code == "98101" else 0}
+        if code != SILENT:  # the silent commune's template stays blank
             _fill(inbox / row["file"], row["level"], code, figures[code])
     for code, row in index.items():
         if row["level"] == "district":
@@ -395,7 +427,7 @@ def test_an_unfilled_template_in_the_inbox_is_no_submission(round_trip):
     blank = by_check[BLANK]
     assert blank["message"] == "Tệp là biểu mẫu trống (chưa điền số liệu) nên không được tính là báo cáo"
     assert (blank["period"], blank["severity"]) == (P, catalog.checks()[BLANK]["severity"])
-    assert index[SILENT]["parent_code"] == "98"                # under the province: its row is the province's
+    assert index[SILENT]["parent_code"] == "98"  # under the province: its row is the province's
     got = indicators(period_dir)
     assert got[("98", "plan_issued.commune_steering_committees")] == (3, 4)
     assert got[("98", "safe_registered.communes")] == (3, 4)
@@ -406,15 +438,16 @@ def test_filled_templates_give_the_figures_typed_in(round_trip):
     got = indicators(period_dir)
     communes = [f for code, f in figures.items() if len(code) == 5 and code != SILENT]
     villages = sum(c["villages"] for c in communes)
-    register_villages = villages + int(index[SILENT]["rows_listed"])   # the silent commune's: not achieved
-    assert got[("98", "plan_issued.village_boards")] == (
-        sum(c["village_plan"] for c in communes), register_villages)
+    register_villages = villages + int(index[SILENT]["rows_listed"])  # the silent commune's: not achieved
+    assert got[("98", "plan_issued.village_boards")] == (sum(c["village_plan"] for c in communes), register_villages)
     assert got[("98", "safe_registered.villages")] == (villages, register_villages)
     assert got[("98", "safe_registered.households")] == (
-        sum(c["households"][0] for c in communes), sum(c["households"][1] for c in communes))
+        sum(c["households"][0] for c in communes),
+        sum(c["households"][1] for c in communes),
+    )
     assert got[("98", "plan_issued.commune_steering_committees")] == (3, 4)
     assert got[("98", "plan_issued.district_steering_committees")] == (2, 2)
     assert got[("98", "plan_issued.province_agencies")] == (2, 2)
-    assert got[("98", "plan_issued.district_agencies")] == (2, 3)   # the wrong row counts as not achieved
+    assert got[("98", "plan_issued.district_agencies")] == (2, 3)  # the wrong row counts as not achieved
     assert got[("98", "models.group_4")] == (1, None)
     assert got[("98", "awards.commendation_individuals")] == (1, None)

@@ -1,5 +1,6 @@
 """`antq build 2021-H1` on the bundled demo: the seed's figures to the digit (contract section 8),
 districts adding up to the province, and byte-identical rebuilds."""
+
 from __future__ import annotations
 
 import dagster as dg
@@ -8,9 +9,7 @@ import pytest
 from build_helpers import SEED, build, copy_build, indicators
 
 import catalog
-
 from orchestration.defaults import DEMO_REGISTER
-
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +34,14 @@ def test_districts_add_up_to_province(demo):
     # What the province's own workbook adds, read from the facts (it has no district).
     con = duckdb.connect(str(tmp / "warehouse.duckdb"), read_only=True)
     try:
-        own = dict(con.execute(
-            """
+        own = dict(
+            con.execute(
+                """
             select indicator, sum(achieved) from main.int_indicator_contributions
             where period = '2021-H1' and district_code is null group by indicator
-            """).fetchall())
+            """
+            ).fetchall()
+        )
     finally:
         con.close()
     for (code, indicator), (achieved, total) in figures.items():
@@ -49,7 +51,7 @@ def test_districts_add_up_to_province(demo):
         assert district_sum + own.get(indicator, 0) == achieved, indicator
         if total is not None:
             assert sum(figures[(d, indicator)][1] for d in districts) == total, indicator
-    assert own.get("models.total", 0) > 0   # the demo's province workbook has models of its own
+    assert own.get("models.total", 0) > 0  # the demo's province workbook has models of its own
 
 
 def _dbt_reused() -> bool:
@@ -63,8 +65,8 @@ def test_rebuild_is_byte_identical(demo, tmp_path):
     tmp, inbox, out = demo
     first = (out / "indicators.csv").read_bytes()
     warm = build(tmp, "2021-H1", inbox, DEMO_REGISTER, out.parent, tmp / "warehouse.duckdb")  # same warehouse
-    assert _dbt_reused()            # same rows, same models: dbt's last results stand
-    cold = build(tmp_path, "2021-H1", inbox, DEMO_REGISTER)                                     # a fresh one
+    assert _dbt_reused()  # same rows, same models: dbt's last results stand
+    cold = build(tmp_path, "2021-H1", inbox, DEMO_REGISTER)  # a fresh one
     assert not _dbt_reused()
     assert (warm / "indicators.csv").read_bytes() == first
     assert (cold / "indicators.csv").read_bytes() == first
@@ -77,12 +79,14 @@ def test_a_changed_workbook_runs_dbt_again(demo_build, tmp_path):
 
     copy = copy_build(demo_build, tmp_path)
     build(copy["tmp"], "2021-H1", copy["inbox"], DEMO_REGISTER, copy["out"], copy["warehouse"])
-    assert not _dbt_reused()        # a copied warehouse has no dbt state of its own yet
+    assert not _dbt_reused()  # a copied warehouse has no dbt state of its own yet
     before = indicators(copy["out"] / "2021-H1")[("60", "safe_registered.households")]
     con = duckdb.connect(str(copy["warehouse"]), read_only=True)
     try:
-        source = con.execute("select min(source_file) from main.int_submissions where period = '2021-H1' "
-                             "and submission_status = 'winner' and reporter_level = 'commune'").fetchone()[0]
+        source = con.execute(
+            "select min(source_file) from main.int_submissions where period = '2021-H1' "
+            "and submission_status = 'winner' and reporter_level = 'commune'"
+        ).fetchone()[0]
     finally:
         con.close()
     spec = catalog.workbook()["sheets"]["villages"]
@@ -110,12 +114,14 @@ def test_demo_inbox_lands_whole_with_lineage(demo_build):
             select count(*) from raw.villages v
             join main.int_submissions s using (source_file)
             where s.period = '2021-H1' and s.submission_status = 'winner'
-            """).fetchone()[0]
+            """
+        ).fetchone()[0]
         lineage_gaps = con.execute(
             "select count(*) from raw.villages where source_file is null or file_sha256 is null "
-            "or sheet_name is null or row_number is null").fetchone()[0]
+            "or sheet_name is null or row_number is null"
+        ).fetchone()[0]
     finally:
         con.close()
-    assert statuses == {"ingested": 2 * 135 + 1}   # both periods and the one resubmission; nothing rejected
+    assert statuses == {"ingested": 2 * 135 + 1}  # both periods and the one resubmission; nothing rejected
     assert villages_2021 == 689
     assert lineage_gaps == 0

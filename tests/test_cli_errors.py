@@ -1,4 +1,5 @@
 """Contract section 7: a build that cannot run exits non-zero with a one-line reason."""
+
 from __future__ import annotations
 
 import subprocess
@@ -31,8 +32,16 @@ def test_missing_inbox(tmp_path):
 def test_register_without_files(tmp_path):
     (tmp_path / "inbox").mkdir()
     (tmp_path / "register").mkdir()
-    r = run("build", "2021-H1", "--inbox", str(tmp_path / "inbox"), "--register", str(tmp_path / "register"),
-            "--out", str(tmp_path / "out"))
+    r = run(
+        "build",
+        "2021-H1",
+        "--inbox",
+        str(tmp_path / "inbox"),
+        "--register",
+        str(tmp_path / "register"),
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and "org_units.csv" in r.stderr
 
@@ -53,8 +62,18 @@ def test_invalid_register_is_one_line_before_any_run(tmp_path):
     lines[2] = lines[2].replace(",district,", ",huyen,")
     (register / "org_units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (tmp_path / "inbox").mkdir()
-    r = run("build", "2021-H1", "--inbox", str(tmp_path / "inbox"), "--register", str(register),
-            "--out", str(tmp_path / "out"), "--warehouse", str(tmp_path / "w.duckdb"))
+    r = run(
+        "build",
+        "2021-H1",
+        "--inbox",
+        str(tmp_path / "inbox"),
+        "--register",
+        str(register),
+        "--out",
+        str(tmp_path / "out"),
+        "--warehouse",
+        str(tmp_path / "w.duckdb"),
+    )
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "danh mục không hợp lệ" in lines[0] and "huyen" in lines[0]

@@ -1,5 +1,6 @@
 """Two `antq build` processes on one warehouse and one Dagster instance, a warehouse held by a program
 outside antq, and the progress counter on a terminal: real processes, real locks."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,7 @@ from filelock import FileLock, Timeout
 from orchestration.defaults import DEMO_INBOX, DEMO_REGISTER, REPO
 
 ANTQ = str(Path(sys.executable).parent / "antq")
-BUILD_TIMEOUT_S = 900          # a bound against hanging, not a speed target
+BUILD_TIMEOUT_S = 900  # a bound against hanging, not a speed target
 
 
 def _antq(*args, env=None, **kwargs) -> subprocess.Popen:
@@ -30,7 +31,7 @@ def _drain(fd: int, sink: list[bytes]) -> threading.Thread:
         while True:
             try:
                 chunk = os.read(fd, 4096)
-            except OSError:          # the terminal closed with the process
+            except OSError:  # the terminal closed with the process
                 return
             if not chunk:
                 return
@@ -66,8 +67,16 @@ def two_builds(tmp_path_factory):
     home.mkdir()
     shutil.copyfile(REPO / "dagster_home" / "dagster.yaml", home / "dagster.yaml")  # pools, run limits
     warehouse = tmp / "warehouse.duckdb"
-    common = ["--inbox", str(DEMO_INBOX), "--register", str(DEMO_REGISTER), "--out", str(tmp / "out"),
-              "--warehouse", str(warehouse)]
+    common = [
+        "--inbox",
+        str(DEMO_INBOX),
+        "--register",
+        str(DEMO_REGISTER),
+        "--out",
+        str(tmp / "out"),
+        "--warehouse",
+        str(warehouse),
+    ]
     env = {"DAGSTER_HOME": str(home)}
 
     master, terminal = pty.openpty()
@@ -88,7 +97,10 @@ def two_builds(tmp_path_factory):
     reader.join(timeout=30)
     os.close(master)
     return {
-        "tmp": tmp, "home": home, "warehouse": warehouse, "out": tmp / "out",
+        "tmp": tmp,
+        "home": home,
+        "warehouse": warehouse,
+        "out": tmp / "out",
         "first": (first.returncode, first_out.decode(), b"".join(first_err).decode("utf-8", "replace")),
         "second": (second.returncode, second_out.decode(), second_err.decode()),
     }
@@ -137,7 +149,7 @@ def test_the_warehouse_opens_cleanly_after_both_builds(two_builds):
 
 def test_a_terminal_sees_the_ingestion_counter_and_a_pipe_does_not(two_builds):
     _, _, terminal = two_builds["first"]
-    terminal = terminal.replace("\r\n", "\n")              # the terminal's own line ends
+    terminal = terminal.replace("\r\n", "\n")  # the terminal's own line ends
     files = sum(1 for path in DEMO_INBOX.rglob("*") if path.is_file())
     assert f"\rĐang đọc {files}/{files} tệp\n" in terminal
     _, _, piped = two_builds["second"]
@@ -152,12 +164,23 @@ def _held_warehouse(tmp_path) -> Path:
 
 def test_a_warehouse_held_outside_antq_fails_at_once_with_one_line(tmp_path):
     path = _held_warehouse(tmp_path)
-    holder = duckdb.connect(str(path))        # a notebook or the duckdb shell keeps it open
+    holder = duckdb.connect(str(path))  # a notebook or the duckdb shell keeps it open
     try:
-        proc = _antq("build", "2021-H1", "--inbox", str(DEMO_INBOX), "--out", str(tmp_path / "out"),
-                     "--warehouse", str(path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                     env={"DAGSTER_HOME": str(tmp_path)})
-        out, err = proc.communicate(timeout=120)   # the default --wait is 600 s: this must not wait
+        proc = _antq(
+            "build",
+            "2021-H1",
+            "--inbox",
+            str(DEMO_INBOX),
+            "--out",
+            str(tmp_path / "out"),
+            "--warehouse",
+            str(path),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={"DAGSTER_HOME": str(tmp_path)},
+        )
+        out, err = proc.communicate(timeout=120)  # the default --wait is 600 s: this must not wait
     finally:
         holder.close()
     assert proc.returncode == 2 and out == ""
@@ -167,10 +190,23 @@ def test_a_warehouse_held_outside_antq_fails_at_once_with_one_line(tmp_path):
 
 def test_another_antq_build_is_waited_for_up_to_wait_seconds(tmp_path):
     path = _held_warehouse(tmp_path)
-    with FileLock(f"{path}.build.lock"):     # as a running `antq build` holds it
-        proc = _antq("build", "2021-H1", "--inbox", str(DEMO_INBOX), "--out", str(tmp_path / "out"),
-                     "--warehouse", str(path), "--wait", "1", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                     text=True, env={"DAGSTER_HOME": str(tmp_path)})
+    with FileLock(f"{path}.build.lock"):  # as a running `antq build` holds it
+        proc = _antq(
+            "build",
+            "2021-H1",
+            "--inbox",
+            str(DEMO_INBOX),
+            "--out",
+            str(tmp_path / "out"),
+            "--warehouse",
+            str(path),
+            "--wait",
+            "1",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={"DAGSTER_HOME": str(tmp_path)},
+        )
         out, err = proc.communicate(timeout=120)
     assert proc.returncode == 2 and out == ""
     assert err.count("\n") == 1 and "antq build khác" in err and "đã chờ 1 s" in err
@@ -182,8 +218,9 @@ def test_a_killed_build_does_not_block_the_next_one(tmp_path):
     from orchestration import cli
 
     def run_of(warehouse: Path, status) -> str:
-        run = dg.DagsterRun(job_name="build_period", status=status,
-                            tags={"antq/source": "cli", cli.WAREHOUSE_TAG: str(warehouse)})
+        run = dg.DagsterRun(
+            job_name="build_period", status=status, tags={"antq/source": "cli", cli.WAREHOUSE_TAG: str(warehouse)}
+        )
         instance.add_run(run)
         return run.run_id
 
@@ -193,7 +230,7 @@ def test_a_killed_build_does_not_block_the_next_one(tmp_path):
         ours, elsewhere = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
         killed = run_of(ours, dg.DagsterRunStatus.STARTED)
         finished = run_of(ours, dg.DagsterRunStatus.SUCCESS)
-        other = run_of(elsewhere, dg.DagsterRunStatus.STARTED)        # another warehouse's live build
+        other = run_of(elsewhere, dg.DagsterRunStatus.STARTED)  # another warehouse's live build
         assert slots.claim_concurrency_slot("warehouse", killed, "warehouse_models").is_claimed
 
         assert cli._release_abandoned_runs(instance, ours) == [killed]

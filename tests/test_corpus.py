@@ -2,6 +2,7 @@
 held to what it must give: its findings in dq_findings.csv, exactly (or its predicate), the messages that
 name its problem, and every valid row of its files in the warehouse and counted in the published figures.
 The published files are also checked byte by byte: no raw control character ever reaches a reader."""
+
 from __future__ import annotations
 
 import time
@@ -12,8 +13,18 @@ import duckdb
 import pytest
 from build_helpers import build, findings, indicators
 
-from tests.corpus.generate import (AGENCIES, COMMUNES, DISTRICTS, P, PROVINCE, Case, Finding, cases, generate,
-                                   register_villages)
+from tests.corpus.generate import (
+    AGENCIES,
+    COMMUNES,
+    DISTRICTS,
+    PROVINCE,
+    Case,
+    Finding,
+    P,
+    cases,
+    generate,
+    register_villages,
+)
 
 CASES = cases()
 # checks that reject a whole file: it lands no row at all
@@ -28,10 +39,10 @@ class Built:
     seconds: float
     findings: list[dict]
     figures: dict
-    files: dict[str, tuple]                   # source_file -> (status, check_code)
+    files: dict[str, tuple]  # source_file -> (status, check_code)
     raw_villages: dict[tuple[str, int], bool]  # (source_file, row) -> row_valid
     raw_agencies: dict[tuple[str, int], bool]
-    status: dict[tuple[str, str], tuple]      # (unit_kind, unit_code) -> (source_file, row_number)
+    status: dict[tuple[str, str], tuple]  # (unit_kind, unit_code) -> (source_file, row_number)
     households: dict[tuple[str, int], tuple]  # (source_file, row) -> (total, registered)
 
 
@@ -41,27 +52,50 @@ def corpus(tmp_path_factory) -> Built:
     inbox, register = tmp / "inbox", tmp / "register"
     generated = generate(inbox, register)
     started = time.perf_counter()
-    period_dir = build(tmp, P, inbox, register)          # asserts `antq build` exited 0
+    period_dir = build(tmp, P, inbox, register)  # asserts `antq build` exited 0
     seconds = time.perf_counter() - started
     print(f"\ncorpus: {len(generated)} cases, antq build {seconds:.1f} s")
     con = duckdb.connect(str(tmp / "warehouse.duckdb"), read_only=True)
     try:
-        files = {f: (s, c) for f, s, c in con.execute("select source_file, status, check_code from raw.files")
-                 .fetchall()}
-        raw_villages = {(f, r): v for f, r, v in con.execute(
-            "select source_file, row_number, row_valid from raw.villages").fetchall()}
-        raw_agencies = {(f, r): v for f, r, v in con.execute(
-            "select source_file, row_number, row_valid from raw.agencies").fetchall()}
-        status = {(k, u): (f, r) for k, u, f, r in con.execute(
-            "select unit_kind, unit_code, source_file, row_number from main.fct_unit_status where period = ?",
-            [P]).fetchall()}
-        households = {(f, r): (t, g) for f, r, t, g in con.execute(
-            "select source_file, row_number, households_total, households_registered "
-            "from main.fct_village_households where period = ?", [P]).fetchall()}
+        files = {
+            f: (s, c) for f, s, c in con.execute("select source_file, status, check_code from raw.files").fetchall()
+        }
+        raw_villages = {
+            (f, r): v
+            for f, r, v in con.execute("select source_file, row_number, row_valid from raw.villages").fetchall()
+        }
+        raw_agencies = {
+            (f, r): v
+            for f, r, v in con.execute("select source_file, row_number, row_valid from raw.agencies").fetchall()
+        }
+        status = {
+            (k, u): (f, r)
+            for k, u, f, r in con.execute(
+                "select unit_kind, unit_code, source_file, row_number from main.fct_unit_status where period = ?", [P]
+            ).fetchall()
+        }
+        households = {
+            (f, r): (t, g)
+            for f, r, t, g in con.execute(
+                "select source_file, row_number, households_total, households_registered "
+                "from main.fct_village_households where period = ?",
+                [P],
+            ).fetchall()
+        }
     finally:
         con.close()
-    return Built({c.name: c for c in generated}, period_dir, seconds, findings(period_dir),
-                 indicators(period_dir), files, raw_villages, raw_agencies, status, households)
+    return Built(
+        {c.name: c for c in generated},
+        period_dir,
+        seconds,
+        findings(period_dir),
+        indicators(period_dir),
+        files,
+        raw_villages,
+        raw_agencies,
+        status,
+        households,
+    )
 
 
 def as_finding(row: dict) -> Finding:
@@ -84,8 +118,9 @@ def test_case(corpus, name):
     if case.predicate is not None:
         assert case.predicate(found), [f for f in found if f["source_file"] in case.files]
     else:
-        assert sorted(on_files) == sorted(f for f in case.expected if f.source_file), \
+        assert sorted(on_files) == sorted(f for f in case.expected if f.source_file), (
             f"{name}: findings on its files differ from the planted ones"
+        )
         for expected in case.expected:
             if not expected.source_file:
                 assert expected in {as_finding(f) for f in found}, f"{name}: {expected} not found"
@@ -161,19 +196,24 @@ def expected_figures(all_cases: list[Case]) -> dict[tuple[str, str], tuple[int, 
         commune_covers = [covers[("commune", c)] for c in communes if ("commune", c) in covers]
         district_agencies = [a for a, spec in AGENCIES.items() if spec[2] == "district" and spec[3] in districts]
         listed = [agencies[a] for a in district_agencies if a in agencies]
-        out.update({
-            (scope, "plan_issued.village_boards"): (sum(r.plan for r in in_scope), total),
-            (scope, "safe_registered.villages"): (sum(r.safe for r in in_scope), total),
-            (scope, "safe_registered.households"): (sum(r.registered for r in rows), sum(r.total for r in rows)),
-            (scope, "plan_issued.commune_steering_committees"): (sum(c.steering for c in commune_covers),
-                                                                 len(communes)),
-            (scope, "safe_registered.communes"): (sum(c.safe for c in commune_covers), len(communes)),
-            (scope, "plan_issued.district_steering_committees"): (
-                sum(covers[("district", d)].steering for d in districts if ("district", d) in covers),
-                len(districts)),
-            (scope, "plan_issued.district_agencies"): (sum(a.plan for a in listed), len(district_agencies)),
-            (scope, "safe_registered.district_agencies"): (sum(a.safe for a in listed), len(district_agencies)),
-        })
+        out.update(
+            {
+                (scope, "plan_issued.village_boards"): (sum(r.plan for r in in_scope), total),
+                (scope, "safe_registered.villages"): (sum(r.safe for r in in_scope), total),
+                (scope, "safe_registered.households"): (sum(r.registered for r in rows), sum(r.total for r in rows)),
+                (scope, "plan_issued.commune_steering_committees"): (
+                    sum(c.steering for c in commune_covers),
+                    len(communes),
+                ),
+                (scope, "safe_registered.communes"): (sum(c.safe for c in commune_covers), len(communes)),
+                (scope, "plan_issued.district_steering_committees"): (
+                    sum(covers[("district", d)].steering for d in districts if ("district", d) in covers),
+                    len(districts),
+                ),
+                (scope, "plan_issued.district_agencies"): (sum(a.plan for a in listed), len(district_agencies)),
+                (scope, "safe_registered.district_agencies"): (sum(a.safe for a in listed), len(district_agencies)),
+            }
+        )
     province_agencies = [a for a, spec in AGENCIES.items() if spec[2] == "province"]
     listed = [agencies[a] for a in province_agencies if a in agencies]
     out[(PROVINCE[0], "plan_issued.province_agencies")] = (sum(a.plan for a in listed), len(province_agencies))

@@ -17,6 +17,7 @@ prefix; a model whose folder and prefix name no layer (or two different ones) fa
 Rule: a ref may point to the same layer or a lower one, never a higher one. Staging models read nothing
 but sources.
 """
+
 from __future__ import annotations
 
 import json
@@ -64,7 +65,7 @@ def violations(manifest: dict) -> list[str]:
     with no layer."""
     nodes = {**manifest["nodes"], **manifest["sources"]}
     found = []
-    for uid, node in manifest["nodes"].items():
+    for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or node["package_name"] != manifest["metadata"].get("project_name", "antq"):
             continue
         layer = node_layer(node)
@@ -75,8 +76,11 @@ def violations(manifest: dict) -> list[str]:
         if layer == 1:
             if not parents:
                 found.append(f"{node['name']}: a staging model must read a source")
-            found += [f"{node['name']}: a staging model reads {p.split('.')[-1]}, not a source"
-                      for p in parents if not p.startswith("source.")]
+            found += [
+                f"{node['name']}: a staging model reads {p.split('.')[-1]}, not a source"
+                for p in parents
+                if not p.startswith("source.")
+            ]
             continue
         for p in parents:
             parent = nodes[p]
@@ -84,8 +88,10 @@ def violations(manifest: dict) -> list[str]:
             if parent_layer is None:
                 continue  # reported on its own
             if parent_layer > layer:
-                found.append(f"{node['name']} ({LAYER_NAMES[layer]}) reads {parent['name']} "
-                             f"({LAYER_NAMES[parent_layer]}), a later layer")
+                found.append(
+                    f"{node['name']} ({LAYER_NAMES[layer]}) reads {parent['name']} "
+                    f"({LAYER_NAMES[parent_layer]}), a later layer"
+                )
     return sorted(found)
 
 
@@ -94,12 +100,17 @@ def manifest() -> dict:
     if not MANIFEST.exists():
         pytest.fail(f"{MANIFEST} is missing: run `make dbt_project/target/manifest.json`")
     built = MANIFEST.stat().st_mtime
-    stale = [p for folder in ("models", "macros") for p in (DBT / folder).rglob("*")
-             if p.is_file() and p.stat().st_mtime > built]
+    stale = [
+        p
+        for folder in ("models", "macros")
+        for p in (DBT / folder).rglob("*")
+        if p.is_file() and p.stat().st_mtime > built
+    ]
     stale += [p for p in (DBT / "dbt_project.yml",) if p.stat().st_mtime > built]
     if stale:
-        pytest.fail(f"{MANIFEST} is older than {stale[0].relative_to(REPO)}: "
-                    "run `make dbt_project/target/manifest.json`")
+        pytest.fail(
+            f"{MANIFEST} is older than {stale[0].relative_to(REPO)}: run `make dbt_project/target/manifest.json`"
+        )
     return json.loads(MANIFEST.read_text(encoding="utf-8"))
 
 
@@ -120,40 +131,62 @@ def test_every_layer_is_used(manifest):
 
 def _model(name: str, folder: str, parents: list[str]) -> tuple[str, dict]:
     return f"model.antq.{name}", {
-        "resource_type": "model", "package_name": "antq", "name": name,
-        "original_file_path": f"models/{folder}/{name}.sql", "depends_on": {"nodes": parents}}
+        "resource_type": "model",
+        "package_name": "antq",
+        "name": name,
+        "original_file_path": f"models/{folder}/{name}.sql",
+        "depends_on": {"nodes": parents},
+    }
 
 
 def test_the_rule_catches_what_it_forbids():
     """The checker itself: the graph this issue started from is flagged, a one-way graph is not."""
-    source = {"source.antq.raw.files": {"resource_type": "source", "name": "files",
-                                       "original_file_path": "models/staging/_sources.yml"}}
-    seed = {"seed.antq.checks": {"resource_type": "seed", "name": "checks", "package_name": "antq",
-                                 "original_file_path": "seeds/checks.csv", "depends_on": {"nodes": []}}}
-    good = dict([
-        _model("stg_files", "staging", ["source.antq.raw.files"]),
-        _model("int_submissions", "intermediate", ["model.antq.stg_files"]),
-        _model("fct_unit_status", "marts", ["model.antq.int_submissions"]),
-        _model("dim_check", "marts", ["seed.antq.checks"]),
-        _model("mart_indicators", "marts", ["model.antq.fct_unit_status"]),
-        _model("findings_rows", "findings", ["model.antq.mart_indicators", "model.antq.int_submissions"]),
-        _model("mart_dq_findings", "findings", ["model.antq.findings_rows", "model.antq.dim_check"]),
-    ])
+    source = {
+        "source.antq.raw.files": {
+            "resource_type": "source",
+            "name": "files",
+            "original_file_path": "models/staging/_sources.yml",
+        }
+    }
+    seed = {
+        "seed.antq.checks": {
+            "resource_type": "seed",
+            "name": "checks",
+            "package_name": "antq",
+            "original_file_path": "seeds/checks.csv",
+            "depends_on": {"nodes": []},
+        }
+    }
+    good = dict(
+        [
+            _model("stg_files", "staging", ["source.antq.raw.files"]),
+            _model("int_submissions", "intermediate", ["model.antq.stg_files"]),
+            _model("fct_unit_status", "marts", ["model.antq.int_submissions"]),
+            _model("dim_check", "marts", ["seed.antq.checks"]),
+            _model("mart_indicators", "marts", ["model.antq.fct_unit_status"]),
+            _model("findings_rows", "findings", ["model.antq.mart_indicators", "model.antq.int_submissions"]),
+            _model("mart_dq_findings", "findings", ["model.antq.findings_rows", "model.antq.dim_check"]),
+        ]
+    )
     base = {"metadata": {"project_name": "antq"}, "sources": source}
     assert violations({**base, "nodes": {**good, **seed}}) == []
-    bad = dict([
-        _model("stg_villages", "staging", ["model.antq.stg_files"]),
-        _model("int_findings", "intermediate", ["model.antq.mart_indicators", "model.antq.fct_unit_status"]),
-        _model("int_org_units_in_period", "intermediate", ["model.antq.dim_check"]),
-        _model("mart_dq_findings", "marts", ["model.antq.stg_files"]),
-        _model("fct_stray", "findings", []),
-    ])
+    bad = dict(
+        [
+            _model("stg_villages", "staging", ["model.antq.stg_files"]),
+            _model("int_findings", "intermediate", ["model.antq.mart_indicators", "model.antq.fct_unit_status"]),
+            _model("int_org_units_in_period", "intermediate", ["model.antq.dim_check"]),
+            _model("mart_dq_findings", "marts", ["model.antq.stg_files"]),
+            _model("fct_stray", "findings", []),
+        ]
+    )
     found = violations({**base, "nodes": {**good, **seed, **bad}})
-    assert found == sorted([
-        "fct_stray (models/findings/fct_stray.sql): its folder and prefix name no layer",
-        "int_findings (intermediate) reads fct_unit_status (dims/facts), a later layer",
-        "int_findings (intermediate) reads mart_indicators (marts), a later layer",
-        "int_org_units_in_period (intermediate) reads dim_check (dims/facts), a later layer",
-        "mart_dq_findings (models/marts/mart_dq_findings.sql): its folder and prefix name no layer",
-        "stg_villages: a staging model reads stg_files, not a source",
-    ])
+    assert found == sorted(
+        [
+            "fct_stray (models/findings/fct_stray.sql): its folder and prefix name no layer",
+            "int_findings (intermediate) reads fct_unit_status (dims/facts), a later layer",
+            "int_findings (intermediate) reads mart_indicators (marts), a later layer",
+            "int_org_units_in_period (intermediate) reads dim_check (dims/facts), a later layer",
+            "mart_dq_findings (models/marts/mart_dq_findings.sql): its folder and prefix name no layer",
+            "stg_villages: a staging model reads stg_files, not a source",
+        ]
+    )

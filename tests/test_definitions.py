@@ -2,6 +2,7 @@
 come from dagster-dbt's translation of the manifest; importing the definitions writes nothing, starts
 no process and parses nothing; dbt assets and checks read in Vietnamese, never as SQL; every warehouse
 has its own Dagster instance."""
+
 from __future__ import annotations
 
 import os
@@ -23,6 +24,7 @@ SQL_WORDS = ("select ", "```", "raw sql", "{{")
 
 
 # -- keys ---------------------------------------------------------------------------------------------
+
 
 def _defined_here(module) -> list[dg.AssetsDefinition]:
     return [v for v in vars(module).values() if isinstance(v, dg.AssetsDefinition)]
@@ -51,12 +53,16 @@ def test_dbt_keys_come_from_the_manifest():
     specs = {s.metadata["dagster_dbt/unique_id"]: s.key for s in warehouse.warehouse_models.specs}
     assert warehouse.dbt_key("mart_indicators") == specs["model.antq.mart_indicators"]
     assert quality.FINDINGS == warehouse.dbt_key("mart_dq_findings")
-    assert warehouse.dbt_key("mart_indicators") in defs.resolve_asset_graph().get(dg.AssetKey("indicators_csv")).parent_keys
+    assert (
+        warehouse.dbt_key("mart_indicators")
+        in defs.resolve_asset_graph().get(dg.AssetKey("indicators_csv")).parent_keys
+    )
     with pytest.raises(KeyError, match="no_such_model"):
         warehouse.dbt_key("no_such_model")
 
 
 # -- nothing done at import -------------------------------------------------------------------------
+
 
 def _snapshot(*roots: Path) -> dict[str, tuple[int, int]]:
     seen = {}
@@ -94,16 +100,28 @@ print(json.dumps(ours))
 
 
 def test_importing_the_definitions_writes_nothing_and_starts_no_process(tmp_path):
-    roots = [REPO / "dbt_project" / "target", REPO / "dbt_project" / "logs", REPO / "dagster_home", REPO / "var",
-             REPO / "out", tmp_path]
+    roots = [
+        REPO / "dbt_project" / "target",
+        REPO / "dbt_project" / "logs",
+        REPO / "dagster_home",
+        REPO / "var",
+        REPO / "out",
+        tmp_path,
+    ]
     before = _snapshot(*roots)
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_IS_DEV_CLI", "DAGSTER_HOME")}
     env.update(PYTHONPATH=str(REPO), PYTHONDONTWRITEBYTECODE="1")
-    done = subprocess.run([sys.executable, "-c", _IMPORT, str(REPO) + "/"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT, str(REPO) + "/"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip() == "[]"                  # no dbt parse, no process of ours
-    assert "PreviewWarning" not in done.stderr       # silenced where used, not by a global filter
+    assert done.stdout.strip() == "[]"  # no dbt parse, no process of ours
+    assert "PreviewWarning" not in done.stderr  # silenced where used, not by a global filter
     after = _snapshot(*roots)
     changed = sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
     assert changed == []
@@ -111,13 +129,14 @@ def test_importing_the_definitions_writes_nothing_and_starts_no_process(tmp_path
 
 
 def test_importing_sets_no_warning_filter_of_ours():
-    code = ("import warnings\nimport dagster as dg\nbefore = list(warnings.filters)\n"
-            "import orchestration.definitions\n"
-            "added = [f for f in warnings.filters if f not in before and issubclass(f[2], dg.PreviewWarning)]\n"
-            "assert not added, added\n")
+    code = (
+        "import warnings\nimport dagster as dg\nbefore = list(warnings.filters)\n"
+        "import orchestration.definitions\n"
+        "added = [f for f in warnings.filters if f not in before and issubclass(f[2], dg.PreviewWarning)]\n"
+        "assert not added, added\n"
+    )
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_IS_DEV_CLI"}
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -129,11 +148,12 @@ def test_a_stale_manifest_is_a_clear_error_outside_the_paths_that_prepare_it(mon
     with pytest.raises(dbt.ManifestNotReady, match="make setup"):
         dbt.require_manifest()
     assert prepared == []
-    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")            # `dagster dev`: prepared, as prepare_if_dev
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")  # `dagster dev`: prepared, as prepare_if_dev
     assert dbt.require_manifest() == "prepared" and prepared == [1]
 
 
 # -- what the UI says -------------------------------------------------------------------------------
+
 
 def _no_sql(text: str) -> bool:
     return not any(word in text.lower() for word in SQL_WORDS)
@@ -164,30 +184,44 @@ def test_dbt_test_checks_have_a_description_and_no_sql():
 
 
 def test_a_test_without_a_description_gets_a_vietnamese_sentence():
-    manifest = {"nodes": {"model.antq.stg_files": {"name": "stg_files"},
-                          "model.antq.dim_org_unit": {"name": "dim_org_unit"}}}
+    manifest = {
+        "nodes": {"model.antq.stg_files": {"name": "stg_files"}, "model.antq.dim_org_unit": {"name": "dim_org_unit"}}
+    }
 
     def test(kind, description="", where=None, severity="ERROR", **kwargs):
-        return {"name": f"{kind}_x", "description": description, "attached_node": "model.antq.stg_files",
-                "depends_on": {"nodes": ["model.antq.stg_files"]},
-                "test_metadata": {"name": kind, "kwargs": kwargs},
-                "config": {"where": where, "severity": severity}}
+        return {
+            "name": f"{kind}_x",
+            "description": description,
+            "attached_node": "model.antq.stg_files",
+            "depends_on": {"nodes": ["model.antq.stg_files"]},
+            "test_metadata": {"name": kind, "kwargs": kwargs},
+            "config": {"where": where, "severity": severity},
+        }
 
     describe = warehouse.test_description
-    assert describe(manifest, test("not_null", column_name="code")) == \
-        "Cột code của stg_files không được trống (not_null)"
-    assert describe(manifest, test("not_null", description="Mã tệp bắt buộc", column_name="code")) == \
-        "Mã tệp bắt buộc"                                  # the YAML's own description wins
-    assert describe(manifest, test("relationships", column_name="code", to="ref('dim_org_unit')",
-                                   field="org_unit_code")) == \
-        "Mỗi giá trị của cột code trong stg_files đều có trong cột org_unit_code của dim_org_unit (relationships)"
-    assert describe(manifest, test("accepted_values", where="is_counted", severity="warn", column_name="level",
-                                   values=["commune", "district"])) == \
-        ("Cột level của stg_files chỉ nhận các giá trị 'commune', 'district' "
-         "(accepted_values; chỉ xét các dòng có is_counted; mức cảnh báo)")
+    assert (
+        describe(manifest, test("not_null", column_name="code")) == "Cột code của stg_files không được trống (not_null)"
+    )
+    assert (
+        describe(manifest, test("not_null", description="Mã tệp bắt buộc", column_name="code")) == "Mã tệp bắt buộc"
+    )  # the YAML's own description wins
+    assert (
+        describe(manifest, test("relationships", column_name="code", to="ref('dim_org_unit')", field="org_unit_code"))
+        == "Mỗi giá trị của cột code trong stg_files đều có trong cột org_unit_code của dim_org_unit (relationships)"
+    )
+    assert describe(
+        manifest,
+        test(
+            "accepted_values", where="is_counted", severity="warn", column_name="level", values=["commune", "district"]
+        ),
+    ) == (
+        "Cột level của stg_files chỉ nhận các giá trị 'commune', 'district' "
+        "(accepted_values; chỉ xét các dòng có is_counted; mức cảnh báo)"
+    )
 
 
 # -- one instance per warehouse ---------------------------------------------------------------------
+
 
 def test_the_instance_lives_beside_the_warehouse_unless_dagster_home_is_set(tmp_path):
     warehouse_file = tmp_path / "kho" / "a.duckdb"
@@ -197,13 +231,13 @@ def test_the_instance_lives_beside_the_warehouse_unless_dagster_home_is_set(tmp_
     home = instance.ensure_home(instance.home_beside(warehouse_file))
     assert (home / "dagster.yaml").read_text() == instance.PROJECT_SETTINGS.read_text()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    instance.ensure_home(home)                               # an existing dagster.yaml is kept
+    instance.ensure_home(home)  # an existing dagster.yaml is kept
     assert (home / "dagster.yaml").read_text() == "telemetry:\n  enabled: false\n"
 
 
 def test_make_ui_shows_the_default_warehouse_instance():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
-    ui = makefile[makefile.index("\nui:"):].split("\n\n")[0]
+    ui = makefile[makefile.index("\nui:") :].split("\n\n")[0]
     assert "orchestration.instance" in ui and "WAREHOUSE" in ui and "dagster dev" in ui
     assert "WAREHOUSE ?= var/warehouse.duckdb" in makefile
 
@@ -211,20 +245,39 @@ def test_make_ui_shows_the_default_warehouse_instance():
 def test_two_warehouses_write_their_runs_into_two_instances(tmp_path, monkeypatch, _dagster_home):
     from orchestration import cli
 
-    register = write_register(tmp_path / "register", [
-        ("98", "Tỉnh Hai Cấp", "province", ""),
-        ("98001", "Phường Một", "commune", "98"),
-        ("98001001", "Khu phố 1", "village", "98001"),
-    ], [("T1", "Sở Một", "co_quan", "province", "")])
+    register = write_register(
+        tmp_path / "register",
+        [
+            ("98", "Tỉnh Hai Cấp", "province", ""),
+            ("98001", "Phường Một", "commune", "98"),
+            ("98001001", "Khu phố 1", "village", "98001"),
+        ],
+        [("T1", "Sở Một", "co_quan", "province", "")],
+    )
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    monkeypatch.delenv("DAGSTER_HOME")                      # the user set none: each warehouse's own
-    a, b = tmp_path / "kho" / "a.duckdb", tmp_path / "kho" / "b.duckdb"     # one folder, two warehouses
+    monkeypatch.delenv("DAGSTER_HOME")  # the user set none: each warehouse's own
+    a, b = tmp_path / "kho" / "a.duckdb", tmp_path / "kho" / "b.duckdb"  # one folder, two warehouses
     period = "2025-H1"
 
     def build(warehouse_file: Path) -> None:
-        assert cli.main(["build", period, "--inbox", str(inbox), "--register", str(register),
-                         "--out", str(tmp_path / "out"), "--warehouse", str(warehouse_file)]) == 0
+        assert (
+            cli.main(
+                [
+                    "build",
+                    period,
+                    "--inbox",
+                    str(inbox),
+                    "--register",
+                    str(register),
+                    "--out",
+                    str(tmp_path / "out"),
+                    "--warehouse",
+                    str(warehouse_file),
+                ]
+            )
+            == 0
+        )
 
     build(a)
     # b starts as a copy of a, with a's last dbt build: b's build reuses it (a cheaper test, same runs)
@@ -232,16 +285,17 @@ def test_two_warehouses_write_their_runs_into_two_instances(tmp_path, monkeypatc
     target = a.parent / "dbt_target"
     shutil.copyfile(target / f"{a.name}.{dbt.LAST_BUILD}", target / f"{b.name}.{dbt.LAST_BUILD}")
     build(b)
-    assert "DAGSTER_HOME" not in os.environ                  # the build did not set it for the next one
+    assert "DAGSTER_HOME" not in os.environ  # the build did not set it for the next one
     for warehouse_file in (a, b):
         home = instance.home_beside(warehouse_file)
         assert (home / "dagster.yaml").read_text() == instance.PROJECT_SETTINGS.read_text()
         with dg.DagsterInstance.from_config(str(home)) as inst:
             runs = inst.get_runs()
-            assert [(r.tags["antq/period"], r.tags[cli.WAREHOUSE_TAG]) for r in runs] == \
-                [(period, str(warehouse_file.resolve()))]
+            assert [(r.tags["antq/period"], r.tags[cli.WAREHOUSE_TAG]) for r in runs] == [
+                (period, str(warehouse_file.resolve()))
+            ]
             assert runs[0].status == dg.DagsterRunStatus.SUCCESS
             materialised = inst.get_materialized_partitions(warehouse.dbt_key("mart_indicators"))
             assert materialised == {period}
-    with dg.DagsterInstance.from_config(str(_dagster_home)) as inst:   # the explicit one got none of them
+    with dg.DagsterInstance.from_config(str(_dagster_home)) as inst:  # the explicit one got none of them
         assert not [r for r in inst.get_runs() if r.tags.get(cli.WAREHOUSE_TAG, "").startswith(str(tmp_path))]

@@ -2,6 +2,7 @@
 
 Workbooks are read back here with openpyxl and the catalogue alone (not the ingestion parser), so this
 checks the demo data, not the pipeline."""
+
 from __future__ import annotations
 
 import csv
@@ -13,20 +14,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from build_helpers import SEED
 
 import catalog
 from demo.generate import generate_inbox
 from demo.make_register import DEFAULT_SOURCE, make_register
 from ingestion.normalize import text_key
-from build_helpers import SEED
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTER = ROOT / "demo" / "register"
 WB = catalog.workbook()
 
 
-
 # --- reading back -----------------------------------------------------------------------------------
+
 
 def _words_to_keys(entries: dict) -> dict[str, object]:
     return {text_key(w): key for key, words in entries.items() for w in words}
@@ -65,22 +66,28 @@ def read_submission(path: Path) -> dict:
     for label, value, *_ in wb[WB["cover"]["sheet"]].iter_rows(values_only=True):
         if label is not None and text_key(label) in fields:
             fid, f = fields[text_key(label)]
-            cover[fid] = (_period_key(value) if fid == "period" else
-                          value.date() if fid == "created_on" else _value(value, f))
+            cover[fid] = (
+                _period_key(value) if fid == "period" else value.date() if fid == "created_on" else _value(value, f)
+            )
     sheets = {}
     for layout_id, layout in catalog.sheet_specs_for(cover["level"]).items():
         if layout["sheet"] not in wb.sheetnames:
             continue
         rows = list(wb[layout["sheet"]].iter_rows(values_only=True))
         headers = {text_key(c["header"]): cid for cid, c in layout["columns"].items()}
-        header_at = next(i for i, row in enumerate(rows[: WB["header_search_rows"]])
-                         if set(headers) <= {text_key(v) for v in row if v is not None})
-        index = {headers[text_key(v)]: j for j, v in enumerate(rows[header_at])
-                 if v is not None and text_key(v) in headers}
+        header_at = next(
+            i
+            for i, row in enumerate(rows[: WB["header_search_rows"]])
+            if set(headers) <= {text_key(v) for v in row if v is not None}
+        )
+        index = {
+            headers[text_key(v)]: j for j, v in enumerate(rows[header_at]) if v is not None and text_key(v) in headers
+        }
         sheets[layout_id] = [
-            {cid: _value(row[j] if j < len(row) else None, layout["columns"][cid])
-             for cid, j in index.items()}
-            for row in rows[header_at + 1:] if any(v is not None for v in row)]
+            {cid: _value(row[j] if j < len(row) else None, layout["columns"][cid]) for cid, j in index.items()}
+            for row in rows[header_at + 1 :]
+            if any(v is not None for v in row)
+        ]
     wb.close()
     return {"cover": cover, "sheets": sheets, "path": path, "mtime": path.stat().st_mtime}
 
@@ -134,37 +141,40 @@ def province_figures(subs: list[dict], period: str) -> dict[str, tuple[int, int 
         "plan_issued.district_agencies": (agencies_with("plan_issued", "district"), managed["district"]),
         "plan_issued.district_steering_committees": (
             sum(1 for (lv, _), c in covers.items() if lv == "district" and c["district_steering_plan"]),
-            by_level["district"]),
+            by_level["district"],
+        ),
         "plan_issued.commune_steering_committees": (
             sum(1 for (lv, _), c in covers.items() if lv == "commune" and c["commune_steering_plan"]),
-            by_level["commune"]),
-        "plan_issued.village_boards": (sum(1 for r in rows["villages"] if r["plan_issued"]),
-                                       by_level["village"]),
-        "safe_registered.province_agencies": (agencies_with("safe_registered", "province"),
-                                              managed["province"]),
-        "safe_registered.district_agencies": (agencies_with("safe_registered", "district"),
-                                              managed["district"]),
+            by_level["commune"],
+        ),
+        "plan_issued.village_boards": (sum(1 for r in rows["villages"] if r["plan_issued"]), by_level["village"]),
+        "safe_registered.province_agencies": (agencies_with("safe_registered", "province"), managed["province"]),
+        "safe_registered.district_agencies": (agencies_with("safe_registered", "district"), managed["district"]),
         "safe_registered.communes": (
             sum(1 for (lv, _), c in covers.items() if lv == "commune" and c["commune_safe"]),
-            by_level["commune"]),
-        "safe_registered.villages": (sum(1 for r in rows["villages"] if r["safe_registered"]),
-                                     by_level["village"]),
-        "safe_registered.households": (sum(r["households_registered"] for r in rows["villages"]),
-                                       sum(r["households_total"] for r in rows["villages"])),
+            by_level["commune"],
+        ),
+        "safe_registered.villages": (sum(1 for r in rows["villages"] if r["safe_registered"]), by_level["village"]),
+        "safe_registered.households": (
+            sum(r["households_registered"] for r in rows["villages"]),
+            sum(r["households_total"] for r in rows["villages"]),
+        ),
         "models.total": (len(models), None),
-        "models.communes_covered": (len({r["_reporter"] for r in rows["commune_models"]}),
-                                    by_level["commune"]),
+        "models.communes_covered": (len({r["_reporter"] for r in rows["commune_models"]}), by_level["commune"]),
         "force_support.visits": (support["visit"], None),
         "force_support.hardship_subsidies": (support["hardship_subsidy"], None),
         "awards.medal_individuals": (awards[("medal", "individual")], None),
         "awards.commendation_collectives": (awards[("commendation", "collective")], None),
         "awards.commendation_individuals": (awards[("commendation", "individual")], None),
-        **{f"models.group_{g}": (sum(1 for r in models if r["model_group"] == g), None)
-           for g in WB["vocab"]["model_group"]},
+        **{
+            f"models.group_{g}": (sum(1 for r in models if r["model_group"] == g), None)
+            for g in WB["vocab"]["model_group"]
+        },
     }
 
 
 # --- fixtures ---------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory) -> tuple[Path, dict]:
@@ -179,17 +189,17 @@ def subs(inbox) -> list[dict]:
 
 # --- the register -----------------------------------------------------------------------------------
 
+
 def test_register_counts_and_shape():
     units, agencies = load_register()
-    assert Counter(u["level"] for u in units) == {"province": 1, "district": 10, "commune": 124,
-                                                  "village": 689}
+    assert Counter(u["level"] for u in units) == {"province": 1, "district": 10, "commune": 124, "village": 689}
     assert Counter(a["managed_by"] for a in agencies) == {"province": 195, "district": 632}
     assert len({u["code"] for u in units}) == len(units)
     assert len({a["code"] for a in agencies}) == len(agencies)
     level_of = {u["code"]: u["level"] for u in units}
     villages_per_commune = Counter(u["parent_code"] for u in units if u["level"] == "village")
     assert len(villages_per_commune) == 124 and min(villages_per_commune.values()) >= 2
-    assert len(set(villages_per_commune.values())) > 5          # spread unevenly
+    assert len(set(villages_per_commune.values())) > 5  # spread unevenly
     for u in units:
         assert len(u["code"]) == WB["code_width"][u["level"]]
         assert (u["parent_code"] == "") == (u["level"] == "province")
@@ -228,12 +238,19 @@ def test_register_script_reproduces_committed_files(tmp_path):
 
 # --- the inbox --------------------------------------------------------------------------------------
 
+
 def test_file_counts(inbox, subs):
     out, summary = inbox
     assert len(list(out.rglob("*.xlsx"))) == 271 == len(summary["files"])
     per = Counter((s["cover"]["period"], s["cover"]["level"]) for s in subs)
-    assert per == {("2020-H2", "commune"): 124, ("2020-H2", "district"): 10, ("2020-H2", "province"): 1,
-                   ("2021-H1", "commune"): 125, ("2021-H1", "district"): 10, ("2021-H1", "province"): 1}
+    assert per == {
+        ("2020-H2", "commune"): 124,
+        ("2020-H2", "district"): 10,
+        ("2020-H2", "province"): 1,
+        ("2021-H1", "commune"): 125,
+        ("2021-H1", "district"): 10,
+        ("2021-H1", "province"): 1,
+    }
     assert summary["by_period"]["2021-H1"] == {"commune": 125, "district": 10, "province": 1}
     assert len(summary["superseded"]) == 1
     for period in ("2020-H2", "2021-H1"):
@@ -250,13 +267,18 @@ def test_2021_h1_gives_every_seed_figure(subs):
 
 def test_2020_h2_is_an_earlier_weaker_half_year(subs):
     earlier, later = province_figures(subs, "2020-H2"), province_figures(subs, "2021-H1")
-    for indicator in ("plan_issued.province_agencies", "plan_issued.district_agencies",
-                      "plan_issued.village_boards", "safe_registered.villages",
-                      "safe_registered.households", "models.total"):
+    for indicator in (
+        "plan_issued.province_agencies",
+        "plan_issued.district_agencies",
+        "plan_issued.village_boards",
+        "safe_registered.villages",
+        "safe_registered.households",
+        "models.total",
+    ):
         assert 0 < earlier[indicator][0] < later[indicator][0], indicator
     totals = {}
     for period in ("2020-H2", "2021-H1"):
-        for (level, _), w in winners(subs, period).items():
+        for (_level, _), w in winners(subs, period).items():
             for r in w["sheets"].get("villages", []):
                 totals.setdefault(r["village_code"], {})[period] = r["households_total"]
     assert len(totals) == 689
@@ -275,8 +297,11 @@ def test_workbooks_are_clean(subs):
         year, half = int(c["period"][:4]), c["period"][-2:]
         first = dt.date(year, 7, 1) if half == "H1" else dt.date(year + 1, 1, 1)
         assert first <= c["created_on"] < first + dt.timedelta(days=10)
-        yesno = [f for f, spec in WB["cover"]["fields"].items()
-                 if spec["type"] == "yesno" and c["level"] in spec.get("levels", [])]
+        yesno = [
+            f
+            for f, spec in WB["cover"]["fields"].items()
+            if spec["type"] == "yesno" and c["level"] in spec.get("levels", [])
+        ]
         assert all(c[f] is not None for f in yesno)
         for layout_id, rows in s["sheets"].items():
             columns = WB["sheets"][layout_id]["columns"]
@@ -299,8 +324,12 @@ def test_workbooks_are_clean(subs):
         for r in s["sheets"].get("province_models", []):
             assert r["unit_code"] is None or agency_district[r["unit_code"]] == ""
     # a few village names use the other tone-mark placement, the same name for the pipeline
-    spelled_otherwise = {r["village_code"] for s in subs for r in s["sheets"].get("villages", [])
-                         if r["village_name"] != name_of[r["village_code"]]}
+    spelled_otherwise = {
+        r["village_code"]
+        for s in subs
+        for r in s["sheets"].get("villages", [])
+        if r["village_name"] != name_of[r["village_code"]]
+    }
     assert 0 < len(spelled_otherwise) <= 10
 
 
@@ -324,8 +353,10 @@ def test_district_summaries_agree_with_communes(subs):
             if level != "commune":
                 continue
             d, c, villages = computed[district_of[code]], w["cover"], w["sheets"]["villages"]
-            for item, flag in (("commune_steering_plan", c["commune_steering_plan"]),
-                               ("commune_safe", c["commune_safe"])):
+            for item, flag in (
+                ("commune_steering_plan", c["commune_steering_plan"]),
+                ("commune_safe", c["commune_safe"]),
+            ):
                 d[item][0] += flag
                 d[item][1] += 1
             for item, col in (("village_board_plan", "plan_issued"), ("village_safe", "safe_registered")):
@@ -347,12 +378,10 @@ def test_district_summaries_agree_with_communes(subs):
 
 def test_models_spread(subs):
     win = winners(subs, "2021-H1")
-    commune_models = [r for (lv, _), w in win.items() if lv == "commune"
-                      for r in w["sheets"].get("commune_models", [])]
+    commune_models = [r for (lv, _), w in win.items() if lv == "commune" for r in w["sheets"].get("commune_models", [])]
     assert 0 < sum(r["unit_code"] is not None for r in commune_models) < len(commune_models)
     assert 0 < sum(r["founded_year"] is not None for r in commune_models) < len(commune_models)
-    per_commune = Counter(len(w["sheets"].get("commune_models", []))
-                          for (lv, _), w in win.items() if lv == "commune")
+    per_commune = Counter(len(w["sheets"].get("commune_models", [])) for (lv, _), w in win.items() if lv == "commune")
     assert min(per_commune) >= 1 and len(per_commune) > 5
 
 
@@ -362,10 +391,14 @@ def test_force_support_and_awards_spread(subs):
     assert reporters == {"commune", "district", "province"}
     for r in (r for w in win.values() for r in w["sheets"].get("force_support", [])):
         assert r["amount_vnd"] > 0 and r["person_title"]
-    medalled = [r["recipient_name"] for period in ("2020-H2", "2021-H1")
-                for w in winners(subs, period).values() for r in w["sheets"].get("awards", [])
-                if r["award_type"] == "medal"]
-    assert len(medalled) == len(set(medalled)) > 36      # both periods, nobody twice
+    medalled = [
+        r["recipient_name"]
+        for period in ("2020-H2", "2021-H1")
+        for w in winners(subs, period).values()
+        for r in w["sheets"].get("awards", [])
+        if r["award_type"] == "medal"
+    ]
+    assert len(medalled) == len(set(medalled)) > 36  # both periods, nobody twice
     award_levels = {lv for (lv, _), w in win.items() if w["sheets"].get("awards")}
     assert award_levels == {"commune", "district", "province"}
 
@@ -377,7 +410,7 @@ def test_one_resubmission_supersedes_the_first(subs):
         groups[(c["period"], c["level"], c["code"])].append(s)
     repeated = {k: v for k, v in groups.items() if len(v) > 1}
     assert len(repeated) == 1
-    (key, pair), = repeated.items()
+    ((key, pair),) = repeated.items()
     assert key[0] == "2021-H1" and key[1] == "commune"
     old, new = sorted(pair, key=lambda s: s["cover"].get("version") or 1)
     assert (old["cover"]["version"], new["cover"]["version"]) == (1, 2)

@@ -1,6 +1,7 @@
 """Every data-quality check (contract section 5 and antq's own) on a messy inbox written here: each fires
 exactly where it was planted (check, unit, file, sheet, Excel row), the figures follow section 5's effects,
 and the auditors' report, the findings history and the Dagster asset checks trace each finding."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,12 +14,11 @@ import openpyxl
 import pytest
 from build_helpers import agency, build, findings, indicators, submission, village, write_register
 
+import catalog
 from reports.submission_workbook import write_submission
 
-import catalog
-
 P, Q = "2021-H1", "2020-H2"
-LATE = dt.date(2021, 7, 25)            # after the default deadline of 2021-H1, 20/07/2021
+LATE = dt.date(2021, 7, 25)  # after the default deadline of 2021-H1, 20/07/2021
 INJECTED = "=1+2 <script>alert(1)</script>"
 
 ORG_UNITS = [
@@ -66,84 +66,232 @@ def medal(name, kind="individual"):
 def write_previous_period(inbox):
     q = inbox / "2020-H2"
     on = dt.date(2021, 1, 5)
-    submission(q, "x99102.xlsx", "commune", "99102", "Xã Một B", Q, created_on=on,
-               commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99102001", "Thôn Phú Hòa", True, True, 50, 40)],
-                   "awards": [medal("Trần Thị Bình")]})
-    submission(q, "x99104.xlsx", "commune", "99104", "Xã Một D", Q, created_on=on,
-               commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99104001", "Thôn 1", True, True, 60, 50),
-                                village("99104002", "Thôn 2", True, True, 70, 60)]})
-    submission(q, "x99201.xlsx", "commune", "99201", "Xã Hai A", Q, created_on=on,
-               commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99201001", "Thôn 1", True, True, 200, 150),
-                                village("99201002", "Thôn 2", True, True, 100, 90)]})
+    submission(
+        q,
+        "x99102.xlsx",
+        "commune",
+        "99102",
+        "Xã Một B",
+        Q,
+        created_on=on,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [village("99102001", "Thôn Phú Hòa", True, True, 50, 40)],
+            "awards": [medal("Trần Thị Bình")],
+        },
+    )
+    submission(
+        q,
+        "x99104.xlsx",
+        "commune",
+        "99104",
+        "Xã Một D",
+        Q,
+        created_on=on,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [
+                village("99104001", "Thôn 1", True, True, 60, 50),
+                village("99104002", "Thôn 2", True, True, 70, 60),
+            ]
+        },
+    )
+    submission(
+        q,
+        "x99201.xlsx",
+        "commune",
+        "99201",
+        "Xã Hai A",
+        Q,
+        created_on=on,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [
+                village("99201001", "Thôn 1", True, True, 200, 150),
+                village("99201002", "Thôn 2", True, True, 100, 90),
+            ]
+        },
+    )
 
 
 def write_period(inbox):
     p = inbox / "2021-H1"
-    submission(p, "tinh.xlsx", "province", "99", "Tỉnh Thử Nghiệm", P, sheets={
-        "agencies": [agency("P1", "Sở Một", "co_quan", True, True),                   # row 2
-                     agency("P2", "Trường THPT Hai", "co_quan", True, False),         # row 3: kind differs
-                     agency("P1", "Sở Một", "co_quan", False, False)],                # row 4: duplicate
-        "province_models": [{"model_name": "Camera an ninh", "model_group": "6", "unit_code": "P1",
-                             "founded_year": 2022}],                                   # row 2: after 2021
-        "awards": [medal("Nguyễn Văn An"),                                              # row 2: twice
-                   medal("Đội dân phòng", "collective")],                              # row 3: collective
-    })
-    submission(p, "h991.xlsx", "district", "991", "Huyện Một", P, district_steering_plan=True, sheets={
-        "agencies": [agency("D1-991", "Trường Tiểu học Một", "nha_truong", True, True),  # row 2
-                     agency("XX", "Đơn vị lạ", "co_quan", True, True),                  # row 3: unknown
-                     agency("D1-992", "Trạm Y tế Ba", "co_quan", True, True)],          # row 4: other district
-        "district_summary": [{"summary_item": "commune_steering_plan", "achieved": 3, "total": 4},  # row 2: right
-                             {"summary_item": "village_safe", "achieved": 9, "total": 10},          # row 3: wrong
-                             {"summary_item": "models", "achieved": 1, "total": 99}],               # row 4: right
-        "awards": [medal("nguyễn  văn AN")],                                              # row 2: first listing
-    })
-    submission(p, "x99101.xlsx", "commune", "99101", "Xã Một A", P,
-               commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99101001", "Thôn 1", True, True, 100, 80),      # row 2
-                                village("99101002", "Thôn Hai", True, True, 790, 812),   # row 3: > total, name
-                                village("99101003", "Thôn 3", True, True, "abc", 10),    # row 4: invalid count
-                                village("99101001", "Thôn 1", False, False, 1, 1),       # row 5: duplicate
-                                village("99201001", "Thôn 1", True, True, 5, 5)],        # row 6: other commune's
-                   "commune_models": [{"model_name": "Tổ tự quản", "model_group": "1", "unit_code": "99101001"},
-                                      {"model_name": "Tổ lạ", "model_group": "2", "unit_code": "99102001"}],
-               })
-    submission(p, "x99102_v1.xlsx", "commune", "99102", "Xã Một B", P, version=1,
-               commune_steering_plan=False, commune_safe=False, sheets={
-                   "villages": [village("99102001", "Thôn Phú Hòa", False, False, 50, 0)]})
-    submission(p, "x99102_v2.xlsx", "commune", "99102", "Xã Một B", P, version=2,
-               commune_steering_plan=True, commune_safe=False, sheets={
-                   "villages": [village("99102001", "Thôn Phú Hoà", True, None, 50, 40)],  # row 2: blank safe
-                   "awards": [medal("Trần Thị Bình")],                                    # row 2: also in 2020-H2
-               })
-    submission(p, "x99104.xlsx", "commune", "99104", "Xã Một D", P,
-               commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99104001", "Thôn 1", True, True, 60, 50),        # as in 2020-H2
-                                village("99104002", "Thôn 2", True, True, 70, 60)]})
-    submission(p, "x99201.xlsx", "commune", "99201", INJECTED, P, created_on=LATE,
-               commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99201001", "Thôn 1", True, True, 300, 150)]})   # +50 %; Thôn 2 missing
-    x99301 = submission(p, "x99301.xlsx", "commune", "99301", "Xã Ba A", P,
-                        commune_steering_plan=True, commune_safe=True, sheets={
-                            "villages": [village("99301001", "Thôn 1", True, True, 40, 30),
-                                         village("99301002\u200b", "Thôn 2", True, False, 40, 20),  # row 3
-                                         village("99301003", "Thôn 3", True, False, 40, 10)]})    # 1 of 3 safe
-    wb = openpyxl.load_workbook(x99301)      # a stray note far below the list: the sheet is over its row limit
+    submission(
+        p,
+        "tinh.xlsx",
+        "province",
+        "99",
+        "Tỉnh Thử Nghiệm",
+        P,
+        sheets={
+            "agencies": [
+                agency("P1", "Sở Một", "co_quan", True, True),  # row 2
+                agency("P2", "Trường THPT Hai", "co_quan", True, False),  # row 3: kind differs
+                agency("P1", "Sở Một", "co_quan", False, False),
+            ],  # row 4: duplicate
+            "province_models": [
+                {"model_name": "Camera an ninh", "model_group": "6", "unit_code": "P1", "founded_year": 2022}
+            ],  # row 2: after 2021
+            "awards": [
+                medal("Nguyễn Văn An"),  # row 2: twice
+                medal("Đội dân phòng", "collective"),
+            ],  # row 3: collective
+        },
+    )
+    submission(
+        p,
+        "h991.xlsx",
+        "district",
+        "991",
+        "Huyện Một",
+        P,
+        district_steering_plan=True,
+        sheets={
+            "agencies": [
+                agency("D1-991", "Trường Tiểu học Một", "nha_truong", True, True),  # row 2
+                agency("XX", "Đơn vị lạ", "co_quan", True, True),  # row 3: unknown
+                agency("D1-992", "Trạm Y tế Ba", "co_quan", True, True),
+            ],  # row 4: other district
+            "district_summary": [
+                {"summary_item": "commune_steering_plan", "achieved": 3, "total": 4},  # row 2: right
+                {"summary_item": "village_safe", "achieved": 9, "total": 10},  # row 3: wrong
+                {"summary_item": "models", "achieved": 1, "total": 99},
+            ],  # row 4: right
+            "awards": [medal("nguyễn  văn AN")],  # row 2: first listing
+        },
+    )
+    submission(
+        p,
+        "x99101.xlsx",
+        "commune",
+        "99101",
+        "Xã Một A",
+        P,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [
+                village("99101001", "Thôn 1", True, True, 100, 80),  # row 2
+                village("99101002", "Thôn Hai", True, True, 790, 812),  # row 3: > total, name
+                village("99101003", "Thôn 3", True, True, "abc", 10),  # row 4: invalid count
+                village("99101001", "Thôn 1", False, False, 1, 1),  # row 5: duplicate
+                village("99201001", "Thôn 1", True, True, 5, 5),
+            ],  # row 6: other commune's
+            "commune_models": [
+                {"model_name": "Tổ tự quản", "model_group": "1", "unit_code": "99101001"},
+                {"model_name": "Tổ lạ", "model_group": "2", "unit_code": "99102001"},
+            ],
+        },
+    )
+    submission(
+        p,
+        "x99102_v1.xlsx",
+        "commune",
+        "99102",
+        "Xã Một B",
+        P,
+        version=1,
+        commune_steering_plan=False,
+        commune_safe=False,
+        sheets={"villages": [village("99102001", "Thôn Phú Hòa", False, False, 50, 0)]},
+    )
+    submission(
+        p,
+        "x99102_v2.xlsx",
+        "commune",
+        "99102",
+        "Xã Một B",
+        P,
+        version=2,
+        commune_steering_plan=True,
+        commune_safe=False,
+        sheets={
+            "villages": [village("99102001", "Thôn Phú Hoà", True, None, 50, 40)],  # row 2: blank safe
+            "awards": [medal("Trần Thị Bình")],  # row 2: also in 2020-H2
+        },
+    )
+    submission(
+        p,
+        "x99104.xlsx",
+        "commune",
+        "99104",
+        "Xã Một D",
+        P,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [
+                village("99104001", "Thôn 1", True, True, 60, 50),  # as in 2020-H2
+                village("99104002", "Thôn 2", True, True, 70, 60),
+            ]
+        },
+    )
+    submission(
+        p,
+        "x99201.xlsx",
+        "commune",
+        "99201",
+        INJECTED,
+        P,
+        created_on=LATE,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={"villages": [village("99201001", "Thôn 1", True, True, 300, 150)]},
+    )  # +50 %; Thôn 2 missing
+    x99301 = submission(
+        p,
+        "x99301.xlsx",
+        "commune",
+        "99301",
+        "Xã Ba A",
+        P,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [
+                village("99301001", "Thôn 1", True, True, 40, 30),
+                village("99301002\u200b", "Thôn 2", True, False, 40, 20),  # row 3
+                village("99301003", "Thôn 3", True, False, 40, 10),
+            ]
+        },
+    )  # 1 of 3 safe
+    wb = openpyxl.load_workbook(x99301)  # a stray note far below the list: the sheet is over its row limit
     wb[VILLAGES].cell(row=1500, column=1, value="ghi chú")
     wb.save(x99301)
     # commune 99103 left its blank template (antq template) in the inbox and sent nothing else
-    write_submission(p / "mau_99103.xlsx", level="commune", blank_template=P,
-                     cover={"code": "99103", "name": "Xã Một C", "period": P}, sheets={})
+    write_submission(
+        p / "mau_99103.xlsx",
+        level="commune",
+        blank_template=P,
+        cover={"code": "99103", "name": "Xã Một C", "period": P},
+        sheets={},
+    )
     # District 993's workbook lacks its required sheet; 992 and commune 99103 send nothing.
-    h993 = submission(p, "h993.xlsx", "district", "993", "Huyện Ba", P, district_steering_plan=True, sheets={
-        "agencies": [agency("D1-993", "Ban Quản lý Ba", "co_quan", True, True)]})
+    h993 = submission(
+        p,
+        "h993.xlsx",
+        "district",
+        "993",
+        "Huyện Ba",
+        P,
+        district_steering_plan=True,
+        sheets={"agencies": [agency("D1-993", "Ban Quản lý Ba", "co_quan", True, True)]},
+    )
     wb = openpyxl.load_workbook(h993)
     del wb[AGENCY_SHEET]
     wb.save(h993)
-    submission(p, "x99999.xlsx", "commune", "99999", "Xã Không Có", P, sheets={
-        "villages": [village("99999001", "Thôn 1", True, True, 10, 5)]})
+    submission(
+        p,
+        "x99999.xlsx",
+        "commune",
+        "99999",
+        "Xã Không Có",
+        P,
+        sheets={"villages": [village("99999001", "Thôn 1", True, True, 10, 5)]},
+    )
     submission(p, "ky_sai.xlsx", "commune", "99101", "Xã Một A", "2021-H3")
     (inbox / "hong.xlsx").write_bytes(b"this is not a workbook")
 
@@ -196,8 +344,7 @@ def messy(tmp_path_factory):
     write_previous_period(inbox)
     write_period(inbox)
     out = build(tmp, P, inbox, register)
-    return {"out": out, "warehouse": tmp / "warehouse.duckdb", "findings": findings(out),
-            "figures": indicators(out)}
+    return {"out": out, "warehouse": tmp / "warehouse.duckdb", "findings": findings(out), "figures": indicators(out)}
 
 
 def test_every_check_fires_exactly_where_planted(messy):
@@ -218,10 +365,17 @@ def test_severity_comes_from_the_catalogue(messy):
 
 def test_messages_are_vietnamese_and_actionable(messy):
     by_key = {(f["check"], f["org_unit_code"]): f["message"] for f in messy["findings"]}
-    assert by_key[("HOUSEHOLDS_REGISTERED_EXCEED_TOTAL", "99101002")] == \
-        "Số hộ đăng ký (812) lớn hơn tổng số hộ (790) tại Thôn 2, Xã Một A"
-    assert by_key[("LATE_SUBMISSION", "99201")] == "Báo cáo của Xã Hai A lập ngày 25/07/2021, sau hạn 20/07/2021 là 5 ngày"
-    assert '"Cơ quan"' in by_key[("AGENCY_KIND_MISMATCH", "P2")] and '"Nhà trường"' in by_key[("AGENCY_KIND_MISMATCH", "P2")]
+    assert (
+        by_key[("HOUSEHOLDS_REGISTERED_EXCEED_TOTAL", "99101002")]
+        == "Số hộ đăng ký (812) lớn hơn tổng số hộ (790) tại Thôn 2, Xã Một A"
+    )
+    assert (
+        by_key[("LATE_SUBMISSION", "99201")] == "Báo cáo của Xã Hai A lập ngày 25/07/2021, sau hạn 20/07/2021 là 5 ngày"
+    )
+    assert (
+        '"Cơ quan"' in by_key[("AGENCY_KIND_MISMATCH", "P2")]
+        and '"Nhà trường"' in by_key[("AGENCY_KIND_MISMATCH", "P2")]
+    )
     assert "1/3 thôn, khu phố" in by_key[("COMMUNE_SAFE_VILLAGES_NOT", "99301")]
     assert "kỳ 2020-H2" in by_key[("MEDAL_AWARDED_TWICE", "99102")]
     assert "2021-H1/h991.xlsx, dòng 2" in by_key[("MEDAL_AWARDED_TWICE", "99")]
@@ -229,7 +383,7 @@ def test_messages_are_vietnamese_and_actionable(messy):
     assert "+50,0 %" in by_key[("HOUSEHOLDS_CHANGE_OUTLIER", "99201001")]
     assert "2021-H1/x99102_v2.xlsx" in by_key[("SUPERSEDED_SUBMISSION", "99102")]
     for f in messy["findings"]:
-        assert "?" not in f["message"] and "{" not in f["message"], f     # every placeholder filled
+        assert "?" not in f["message"] and "{" not in f["message"], f  # every placeholder filled
         assert not re.search(r"\b(commune|district|province|co_quan|nha_truong|doanh_nghiep)\b", f["message"]), f
 
 
@@ -275,10 +429,16 @@ def test_findings_belong_to_the_reporter_that_must_correct_them(messy):
     try:
         rows = con.execute(
             "select check_code, org_unit_code, district_code, commune_code from main.mart_dq_findings where period = ?",
-            [P]).fetchall()
-        submissions = {r[0]: r[1:] for r in con.execute(
-            "select source_file, submission_status, rows_read, rows_counted, rows_excluded, on_time, deadline "
-            "from main.mart_submissions where period = ?", [P]).fetchall()}
+            [P],
+        ).fetchall()
+        submissions = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select source_file, submission_status, rows_read, rows_counted, rows_excluded, on_time, deadline "
+                "from main.mart_submissions where period = ?",
+                [P],
+            ).fetchall()
+        }
     finally:
         con.close()
     where = {(c, o): (d, m) for c, o, d, m in rows}
@@ -287,7 +447,7 @@ def test_findings_belong_to_the_reporter_that_must_correct_them(messy):
     assert where[("UNKNOWN_ORG_UNIT", "D1-992")] == ("991", None)
     assert where[("MISSING_SUBMISSION", "99103")] == ("991", "99103")
     assert where[("MISSING_SUBMISSION", "992")] == ("992", None)
-    assert where[("UNREADABLE_FILE", None)] == (None, None)                # no readable cover
+    assert where[("UNREADABLE_FILE", None)] == (None, None)  # no readable cover
     assert where[("UNREADABLE_FILE", "993")] == ("993", None)
     # the import summary accounts for every file of the period
     assert submissions["2021-H1/x99102_v1.xlsx"][0] == "superseded"
@@ -314,11 +474,20 @@ def test_auditors_report_traces_each_finding_to_its_cell(messy):
     rows = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
     exceed = [r for r in rows if r["Mã kiểm tra"] == "HOUSEHOLDS_REGISTERED_EXCEED_TOTAL"]
     assert len(exceed) == 1
-    assert (exceed[0]["Tệp"], exceed[0]["Trang"], exceed[0]["Dòng"], exceed[0]["Giá trị"], exceed[0]["Huyện"],
-            exceed[0]["Xã"]) == ("2021-H1/x99101.xlsx", VILLAGES, 3, "812", "Huyện Một", "Xã Một A")
+    assert (
+        exceed[0]["Tệp"],
+        exceed[0]["Trang"],
+        exceed[0]["Dòng"],
+        exceed[0]["Giá trị"],
+        exceed[0]["Huyện"],
+        exceed[0]["Xã"],
+    ) == ("2021-H1/x99101.xlsx", VILLAGES, 3, "812", "Huyện Một", "Xã Một A")
     # the file cell links to the inbox workbook, opening at the finding's sheet and row
-    file_cell = next(r[header.index("Tệp")] for r in ws.iter_rows(min_row=2)
-                     if r[header.index("Mã kiểm tra")].value == "HOUSEHOLDS_REGISTERED_EXCEED_TOTAL")
+    file_cell = next(
+        r[header.index("Tệp")]
+        for r in ws.iter_rows(min_row=2)
+        if r[header.index("Mã kiểm tra")].value == "HOUSEHOLDS_REGISTERED_EXCEED_TOTAL"
+    )
     assert file_cell.hyperlink.location == f"'{VILLAGES}'!A3"
     assert file_cell.hyperlink.target.endswith("inbox/2021-H1/x99101.xlsx")
     invalid = next(r for r in rows if r["Mã kiểm tra"] == "INVALID_VALUE")
@@ -336,8 +505,12 @@ def test_auditors_report_traces_each_finding_to_its_cell(messy):
     header = [c.value for c in wb["Đầy đủ, đúng hạn"][1]]
     province = dict(zip(header, completeness["99"]))
     # expected: province, 3 districts, 6 communes; received: all but 992, 993, 99103; late: 99201
-    assert (province["Báo cáo phải nộp"], province["Đã nhận"], province["Đúng hạn"],
-            province["Nộp sau hạn"]) == (10, 7, 6, 1)
+    assert (province["Báo cáo phải nộp"], province["Đã nhận"], province["Đúng hạn"], province["Nộp sau hạn"]) == (
+        10,
+        7,
+        6,
+        1,
+    )
     imports = [c.value for c in next(wb["Nhập tệp"].iter_rows(min_row=1, max_row=1))]
     assert "Lý do từ chối" in imports
 
@@ -347,7 +520,9 @@ def test_findings_history_keeps_every_finding(messy):
     try:
         rows = con.execute(
             "select check_code, is_open, times_seen, first_seen_run = last_seen_run from main.findings_history "
-            "where period = ?", [P]).fetchall()
+            "where period = ?",
+            [P],
+        ).fetchall()
     finally:
         con.close()
     assert len(rows) == len(EXPECTED)
@@ -356,9 +531,11 @@ def test_findings_history_keeps_every_finding(messy):
 
 def test_dagster_checks_show_each_check_per_partition(messy):
     with dg.DagsterInstance.get() as instance:
+
         def latest(asset: str, name: str):
             records = instance.event_log_storage.get_asset_check_execution_history(
-                dg.AssetCheckKey(dg.AssetKey(asset), name), limit=1)
+                dg.AssetCheckKey(dg.AssetKey(asset), name), limit=1
+            )
             assert records, (asset, name)
             evaluation = records[0].event.dagster_event.event_specific_data
             assert evaluation.partition == P
@@ -368,7 +545,7 @@ def test_dagster_checks_show_each_check_per_partition(messy):
         assert not passed and severity == dg.AssetCheckSeverity.WARN and metadata["findings"].value == 1
         assert "2021-H1/x99101.xlsx" in metadata["sample"].value
         passed, metadata, _ = latest("mart_dq_findings", "superseded_submission")
-        assert passed and metadata["findings"].value == 1           # info only
+        assert passed and metadata["findings"].value == 1  # info only
         assert latest("mart_dq_findings", "sheet_header_not_found")[0]
         # the pipeline lost nothing and counts no unit twice, however messy the data
         assert latest("mart_submissions", "every_file_accounted_for")[0]
@@ -391,19 +568,29 @@ def test_pipeline_invariants_catch_a_lost_file_a_lost_row_and_double_counting(me
     shutil.copy(messy["warehouse"], copy)
     con = duckdb.connect(str(copy))
     try:
-        for invariant in (pipeline.unaccounted_files, pipeline.lost_rows, pipeline.duplicate_winners,
-                          pipeline.units_counted_twice):
+        for invariant in (
+            pipeline.unaccounted_files,
+            pipeline.lost_rows,
+            pipeline.duplicate_winners,
+            pipeline.units_counted_twice,
+        ):
             assert invariant(con, P) == [], invariant.__name__
         con.execute("delete from main.mart_submissions where source_file = 'hong.xlsx'")
-        con.execute("update main.mart_submissions set rows_read = rows_read - 1 "
-                    "where source_file = '2021-H1/x99301.xlsx'")
-        con.execute("update main.mart_submissions set submission_status = 'winner' "
-                    "where source_file = '2021-H1/x99102_v1.xlsx'")
-        con.execute("insert into main.fct_unit_status select * from main.fct_unit_status "
-                    "where period = ? and unit_code = '99301001'", [P])
+        con.execute(
+            "update main.mart_submissions set rows_read = rows_read - 1 where source_file = '2021-H1/x99301.xlsx'"
+        )
+        con.execute(
+            "update main.mart_submissions set submission_status = 'winner' where source_file = '2021-H1/x99102_v1.xlsx'"
+        )
+        con.execute(
+            "insert into main.fct_unit_status select * from main.fct_unit_status "
+            "where period = ? and unit_code = '99301001'",
+            [P],
+        )
         assert [r["source_file"] for r in pipeline.unaccounted_files(con, P)] == ["hong.xlsx"]
         assert [(r["source_file"], r["raw_rows"], r["rows_in_summary"]) for r in pipeline.lost_rows(con, P)] == [
-            ("2021-H1/x99301.xlsx", 3, 2)]
+            ("2021-H1/x99301.xlsx", 3, 2)
+        ]
         assert [(r["reporter_code"], r["winners"]) for r in pipeline.duplicate_winners(con, P)] == [("99102", 2)]
         assert [(r["unit_code"], r["times"]) for r in pipeline.units_counted_twice(con, P)] == [("99301001", 2)]
     finally:

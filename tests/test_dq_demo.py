@@ -1,5 +1,6 @@
 """The bundled demo with every check on: 2021-H1 keeps the seed's figures (contract section 8), raises only
 the one expected resubmission, and passes its Great Expectations suites, which fail on a planted bad value."""
+
 from __future__ import annotations
 
 import duckdb
@@ -9,7 +10,6 @@ from build_helpers import SEED, findings, indicators
 import expectations
 from expectations.frames import period_frames
 from expectations.run import run_period
-from orchestration.defaults import DEMO_REGISTER
 
 P = "2021-H1"
 
@@ -55,13 +55,14 @@ def test_suites_fail_on_a_planted_bad_value(demo, demo_frames, tmp_path):
     frames = {name: frame.copy() for name, frame in demo_frames.items()}
     villages = frames["stg_villages"]
     planted = villages.index[villages["row_valid"]][10]
-    villages.loc[planted, "households_total"] = -3                      # a negative count
+    villages.loc[planted, "households_total"] = -3  # a negative count
     agencies = frames["stg_agencies"]
-    agencies.loc[agencies.index[0], "agency_kind"] = "ngoai_danh_muc"    # a kind outside the vocabulary
+    agencies.loc[agencies.index[0], "agency_kind"] = "ngoai_danh_muc"  # a kind outside the vocabulary
     register = frames["stg_register_org_units"]
     villages_in_register = register["org_unit_level"] == "village"
-    register.loc[villages_in_register, "org_unit_code"] = (                       # "T2915001": not 8 digits
-        "T" + register.loc[villages_in_register, "org_unit_code"].str[1:])
+    register.loc[villages_in_register, "org_unit_code"] = (  # "T2915001": not 8 digits
+        "T" + register.loc[villages_in_register, "org_unit_code"].str[1:]
+    )
 
     summary = run_period(frames, P, tmp_path)
     assert not summary["success"]
@@ -70,11 +71,15 @@ def test_suites_fail_on_a_planted_bad_value(demo, demo_frames, tmp_path):
 
     village_failures = summary["suites"]["stg_villages"]["failed_expectations"]
     assert [(e["columns"], e["unexpected_count"], e["kind"]) for e in village_failures] == [
-        (["households_total"], 1, "structure")]
+        (["households_total"], 1, "structure")
+    ]
     sample = village_failures[0]["sample"][0]
     assert (sample["source_file"], sample["sheet_name"], sample["row_number"], sample["households_total"]) == (
-        villages.loc[planted, "source_file"], villages.loc[planted, "sheet_name"],
-        int(villages.loc[planted, "row_number"]), -3)
+        villages.loc[planted, "source_file"],
+        villages.loc[planted, "sheet_name"],
+        int(villages.loc[planted, "row_number"]),
+        -3,
+    )
     codes = summary["suites"]["stg_register_org_units"]["failed_expectations"]
     assert [e["unexpected_count"] for e in codes] == [689]
     assert (tmp_path / "data_docs" / "index.html").exists()
@@ -96,7 +101,7 @@ def test_data_docs_are_copied_not_rebuilt_for_another_output_folder(demo_frames,
     changed = {name: frame.copy() for name, frame in demo_frames.items()}
     changed["stg_villages"].loc[changed["stg_villages"].index[0], "households_total"] += 1
     third = run_period(changed, P, tmp_path / "c", cache_dir=tmp_path / "cache")
-    assert not third["reused"]          # other rows: validated again, and the cache now holds these
+    assert not third["reused"]  # other rows: validated again, and the cache now holds these
 
 
 def test_auditors_report_of_the_demo(demo):

@@ -1,5 +1,6 @@
 """The parts of the data-quality work that need no build: the findings history's bookkeeping, the suites
 as data, and the one vocabulary the findings model has to spell."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,9 +18,17 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def finding(check="MISSING_VALUE", row=3, value="", period="2021-H1"):
-    return {"period": period, "check_code": check, "severity": catalog.checks()[check]["severity"],
-            "org_unit_code": "99101001", "source_file": "2021-H1/x.xlsx", "sheet_name": "Thôn, khu phố",
-            "row_number": row, "value_raw": value, "message": "…"}
+    return {
+        "period": period,
+        "check_code": check,
+        "severity": catalog.checks()[check]["severity"],
+        "org_unit_code": "99101001",
+        "source_file": "2021-H1/x.xlsx",
+        "sheet_name": "Thôn, khu phố",
+        "row_number": row,
+        "value_raw": value,
+        "message": "…",
+    }
 
 
 def test_history_opens_keeps_closes_and_reopens():
@@ -27,15 +36,30 @@ def test_history_opens_keeps_closes_and_reopens():
     a, b = finding(row=3), finding(row=4)
     t = [dt.datetime(2021, 7, d, 8) for d in (21, 22, 23, 24)]
     assert findings_history.history(con, "2021-H1") == {}
-    assert findings_history.record_build(con, "2021-H1", [a, b], "run1", t[0]) == \
-        {"open": 2, "new": 2, "seen_again": 0, "reopened": 0, "closed": 0}
+    assert findings_history.record_build(con, "2021-H1", [a, b], "run1", t[0]) == {
+        "open": 2,
+        "new": 2,
+        "seen_again": 0,
+        "reopened": 0,
+        "closed": 0,
+    }
     # b corrected: closed; a seen again
-    assert findings_history.record_build(con, "2021-H1", [a], "run2", t[1]) == \
-        {"open": 1, "new": 0, "seen_again": 1, "reopened": 0, "closed": 1}
+    assert findings_history.record_build(con, "2021-H1", [a], "run2", t[1]) == {
+        "open": 1,
+        "new": 0,
+        "seen_again": 1,
+        "reopened": 0,
+        "closed": 1,
+    }
     # another period's build leaves this period's record alone
     findings_history.record_build(con, "2020-H2", [finding(period="2020-H2")], "run3", t[2])
-    assert findings_history.record_build(con, "2021-H1", [a, b], "run4", t[3]) == \
-        {"open": 2, "new": 0, "seen_again": 1, "reopened": 1, "closed": 0}
+    assert findings_history.record_build(con, "2021-H1", [a, b], "run4", t[3]) == {
+        "open": 2,
+        "new": 0,
+        "seen_again": 1,
+        "reopened": 1,
+        "closed": 0,
+    }
     key_a, key_b = findings_history.finding_keys([a, b])
     rows = findings_history.history(con, "2021-H1")
     assert (rows[key_a]["first_seen_at"], rows[key_a]["last_seen_run"], rows[key_a]["times_seen"]) == (t[0], "run4", 3)
@@ -61,7 +85,7 @@ def test_suites_are_complete_data():
         for e in suite["expectations"]:
             assert e["meta"]["kind"] in ("structure", "content"), (name, e)
             assert e["description"], (name, e)
-            if e["meta"]["kind"] == "content":       # a tolerated share of rows that the checks report
+            if e["meta"]["kind"] == "content":  # a tolerated share of rows that the checks report
                 assert e["kwargs"]["mostly"] < 1 and e["meta"]["finding"] in codes, (name, e)
             for placeholder in re.findall(r'"\$PARAMETER": "([^"]+)"', json.dumps(e)):
                 assert placeholder in params, (name, placeholder)

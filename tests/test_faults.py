@@ -4,6 +4,7 @@ of publication, a full disk under --out, a damaged warehouse, two builds publish
 After each fault the published set is the previous one or the new one, whole: every file its manifest lists
 is there with that SHA-256. After the faults, a normal build gives the same bytes as a clean build of the
 same inputs into a new warehouse. Run alone with `pytest -m faults`."""
+
 from __future__ import annotations
 
 import csv
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.faults
 
 ANTQ = str(Path(sys.executable).parent / "antq")
 P = "2021-H1"
-BUILD_TIMEOUT_S = 600          # a bound against hanging, not a speed target
+BUILD_TIMEOUT_S = 600  # a bound against hanging, not a speed target
 ORG_UNITS = [
     ("99", "Tỉnh Thử Nghiệm", "province", ""),
     ("991", "Huyện Một", "district", "99"),
@@ -41,33 +42,88 @@ AGENCIES = [
     ("D1", "Trường Tiểu học Một", "nha_truong", "district", "991"),
 ]
 # the files whose bytes depend only on the inputs (the Data Docs and the auditors' page carry run times)
-DETERMINISTIC = ("indicators.csv", "dq_findings.csv", f"bao_cao_{P}.md", f"bao_cao_{P}.docx",
-                 f"bao_cao_{P}.xlsx")
+DETERMINISTIC = ("indicators.csv", "dq_findings.csv", f"bao_cao_{P}.md", f"bao_cao_{P}.docx", f"bao_cao_{P}.xlsx")
 
 
 def _inbox(folder: Path, households: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    submission(folder, "tinh.xlsx", "province", "99", "Tỉnh Thử Nghiệm", P,
-               sheets={"agencies": [agency("P1", "Sở Một", "co_quan", True, True)]})
-    submission(folder, "h991.xlsx", "district", "991", "Huyện Một", P, district_steering_plan=True,
-               sheets={"agencies": [agency("D1", "Trường Tiểu học Một", "nha_truong", True, False)]})
-    submission(folder, "x99101.xlsx", "commune", "99101", "Xã Một A", P, commune_steering_plan=True,
-               commune_safe=True, sheets={"villages": [village("99101001", "Thôn 1", True, True, households, 90),
-                                                       village("99101002", "Thôn 2", True, "chưa rõ", 50, 40)]})
-    submission(folder, "x99102.xlsx", "commune", "99102", "Xã Một B", P, commune_steering_plan=True,
-               commune_safe=False, sheets={"villages": [village("99102001", "Thôn 3", False, True, 70, 70)]})
+    submission(
+        folder,
+        "tinh.xlsx",
+        "province",
+        "99",
+        "Tỉnh Thử Nghiệm",
+        P,
+        sheets={"agencies": [agency("P1", "Sở Một", "co_quan", True, True)]},
+    )
+    submission(
+        folder,
+        "h991.xlsx",
+        "district",
+        "991",
+        "Huyện Một",
+        P,
+        district_steering_plan=True,
+        sheets={"agencies": [agency("D1", "Trường Tiểu học Một", "nha_truong", True, False)]},
+    )
+    submission(
+        folder,
+        "x99101.xlsx",
+        "commune",
+        "99101",
+        "Xã Một A",
+        P,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [
+                village("99101001", "Thôn 1", True, True, households, 90),
+                village("99101002", "Thôn 2", True, "chưa rõ", 50, 40),
+            ]
+        },
+    )
+    submission(
+        folder,
+        "x99102.xlsx",
+        "commune",
+        "99102",
+        "Xã Một B",
+        P,
+        commune_steering_plan=True,
+        commune_safe=False,
+        sheets={"villages": [village("99102001", "Thôn 3", False, True, 70, 70)]},
+    )
     return folder
 
 
-def _antq(tmp: Path, inbox: Path, out: Path, warehouse: Path, *extra: str, kill_at: str | None = None,
-          check: bool = True) -> subprocess.CompletedProcess:
+def _antq(
+    tmp: Path, inbox: Path, out: Path, warehouse: Path, *extra: str, kill_at: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
     env = {**os.environ}
     env.pop(KILL_AT_ENV, None)
     if kill_at:
         env[KILL_AT_ENV] = kill_at
-    proc = subprocess.run([ANTQ, "build", P, "--inbox", str(inbox), "--register", str(tmp / "register"),
-                           "--out", str(out), "--warehouse", str(warehouse), *extra],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+    proc = subprocess.run(
+        [
+            ANTQ,
+            "build",
+            P,
+            "--inbox",
+            str(inbox),
+            "--register",
+            str(tmp / "register"),
+            "--out",
+            str(out),
+            "--warehouse",
+            str(warehouse),
+            *extra,
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+    )
     if check and kill_at:
         assert proc.returncode == -signal.SIGKILL, (kill_at, proc.returncode, proc.stderr[-2000:])
     elif check:
@@ -107,7 +163,7 @@ def baseline(tmp_path_factory):
 def _copy(baseline: dict, dest: Path, out: Path | None = None) -> tuple[Path, Path]:
     """A private copy of the baseline's published folder and warehouse (with its findings history copy)."""
     out = out or dest / "out"
-    shutil.copytree(baseline["out"], out, symlinks=True)     # OUT/PERIOD stays a relative link
+    shutil.copytree(baseline["out"], out, symlinks=True)  # OUT/PERIOD stays a relative link
     warehouse = dest / "warehouse.duckdb"
     for source in baseline["warehouse"].parent.glob(baseline["warehouse"].name + "*"):
         if not source.name.endswith(".lock"):
@@ -118,7 +174,7 @@ def _copy(baseline: dict, dest: Path, out: Path | None = None) -> tuple[Path, Pa
 def test_killed_at_every_stage_boundary_leaves_a_whole_set_and_recovers(baseline, tmp_path):
     tmp, before = baseline["tmp"], baseline["set"]
     out, warehouse = _copy(baseline, tmp_path)
-    inbox = _inbox(tmp_path / "inbox", households=120)       # new figures; each build below is killed
+    inbox = _inbox(tmp_path / "inbox", households=120)  # new figures; each build below is killed
     for point in ("after:inbox", "after:warehouse_models", "publish:before_switch"):
         _antq(tmp, inbox, out, warehouse, kill_at=point)
         assert published_set(out) == before, f"killed at {point}: the published set changed"
@@ -148,10 +204,11 @@ def test_damaged_warehouse_stops_before_publishing_and_rebuilds(baseline, tmp_pa
     tmp, before = baseline["tmp"], baseline["set"]
     out, warehouse = _copy(baseline, tmp_path)
     history = warehouse.with_name(warehouse.name + ".findings_history.parquet")
-    kept_history = duckdb.connect().execute(
-        f"select count(*), min(first_seen_at) from read_parquet('{history}')").fetchone()
+    kept_history = (
+        duckdb.connect().execute(f"select count(*), min(first_seen_at) from read_parquet('{history}')").fetchone()
+    )
     assert kept_history[0] > 0
-    with open(warehouse, "r+b") as fh:           # a copy cut short, a full disk at a checkpoint
+    with open(warehouse, "r+b") as fh:  # a copy cut short, a full disk at a checkpoint
         fh.truncate(int(warehouse.stat().st_size * 0.6))
 
     proc = _antq(tmp, baseline["inbox"], out, warehouse, check=False)
@@ -163,7 +220,7 @@ def test_damaged_warehouse_stops_before_publishing_and_rebuilds(baseline, tmp_pa
     proc = _antq(tmp, baseline["inbox"], out, warehouse, "--rebuild-warehouse")
     assert "được giữ lại tại" in proc.stderr
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("warehouse.duckdb.hong-")]
-    assert len(kept) == 1                         # the damaged file is set aside, not deleted
+    assert len(kept) == 1  # the damaged file is set aside, not deleted
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         restored = con.execute("select count(*), min(first_seen_at) from main.findings_history").fetchone()
@@ -171,7 +228,7 @@ def test_damaged_warehouse_stops_before_publishing_and_rebuilds(baseline, tmp_pa
         con.close()
     # the findings keep their first sighting (the first build's), restored from the copy beside the warehouse
     assert restored == kept_history
-    assert published_set(out) == before           # same inputs: same files, same release
+    assert published_set(out) == before  # same inputs: same files, same release
 
 
 def _mount_tmpfs(path: Path, size: str) -> bool:
@@ -190,7 +247,7 @@ def test_full_disk_under_out_keeps_the_published_set(baseline, tmp_path):
     try:
         out, warehouse = _copy(baseline, tmp_path, out=disk / "out")
         filler = disk / "filler"
-        with open(filler, "wb") as fh:             # leave less room than one more set needs
+        with open(filler, "wb") as fh:  # leave less room than one more set needs
             fh.write(b"\0" * max(shutil.disk_usage(disk).free - 64 * 1024, 0))
         inbox = _inbox(tmp_path / "inbox", households=120)
         proc = _antq(tmp, inbox, out, warehouse, check=False)
@@ -211,21 +268,45 @@ def test_two_builds_into_one_folder_publish_one_whole_set(baseline, tmp_path):
     out = tmp_path / "out"
     inboxes = [_inbox(tmp_path / f"inbox{n}", households=h) for n, h in ((1, 100), (2, 130))]
     env = {k: v for k, v in os.environ.items() if k != KILL_AT_ENV}
-    procs = [subprocess.Popen([ANTQ, "build", P, "--inbox", str(inbox), "--register", str(tmp / "register"),
-                               "--out", str(out), "--warehouse", str(tmp_path / f"w{n}.duckdb")],
-                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for n, inbox in enumerate(inboxes)]
+    procs = [
+        subprocess.Popen(
+            [
+                ANTQ,
+                "build",
+                P,
+                "--inbox",
+                str(inbox),
+                "--register",
+                str(tmp / "register"),
+                "--out",
+                str(out),
+                "--warehouse",
+                str(tmp_path / f"w{n}.duckdb"),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for n, inbox in enumerate(inboxes)
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=BUILD_TIMEOUT_S)
         assert proc.returncode == 0, err.decode()[-2000:]
-    published_set(out)                               # whole, and each file matches the manifest
+    published_set(out)  # whole, and each file matches the manifest
     manifest = json.loads((out / P / "manifest.json").read_text(encoding="utf-8"))
     inputs = {f["source_file"]: f["sha256"] for f in manifest["inputs"]}
-    winner = [inbox for inbox in inboxes
-              if inputs == {p.relative_to(inbox).as_posix(): _sha(p) for p in inbox.rglob("*.xlsx")}]
+    winner = [
+        inbox
+        for inbox in inboxes
+        if inputs == {p.relative_to(inbox).as_posix(): _sha(p) for p in inbox.rglob("*.xlsx")}
+    ]
     assert len(winner) == 1
     with open(out / P / "indicators.csv", encoding="utf-8", newline="") as fh:
-        households = next(r for r in csv.DictReader(fh)
-                          if r["indicator"] == "safe_registered.households" and r["org_unit_level"] == "province")
+        households = next(
+            r
+            for r in csv.DictReader(fh)
+            if r["indicator"] == "safe_registered.households" and r["org_unit_level"] == "province"
+        )
     # Thôn 2's row is excluded (an invalid yes/no), so the total is Thôn 1's and Thôn 3's
     assert households["total"] == str((100 if winner[0] == inboxes[0] else 130) + 70)

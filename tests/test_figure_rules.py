@@ -1,4 +1,5 @@
 """Contract section 4, rule by rule, on a small province written here and built through Dagster and dbt."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,46 +39,113 @@ def built(tmp_path_factory):
     register = write_register(tmp / "register", ORG_UNITS, AGENCIES)
     inbox = tmp / "inbox"
     inbox.mkdir()
-    submission(inbox, "tinh.xlsx", "province", "99", "Tỉnh Thử Nghiệm", P, sheets={
-        "agencies": [agency("P1", "Sở Một", "co_quan", True, True),
-                     agency("P2", "Trường THPT Hai", "nha_truong", False, True)],
-        "province_models": [{"model_name": "Camera an ninh", "model_group": "6", "unit_code": "P1"}],
-        "awards": [{"recipient_kind": "individual", "recipient_name": "Nguyễn Văn A", "award_type": "medal"}],
-    })
-    submission(inbox, "h991.xlsx", "district", "991", "Huyện Một", P, district_steering_plan=True, sheets={
-        "agencies": [agency("D1-991", "Trường Tiểu học Một", "nha_truong", True, True),
-                     agency("D2-991", "Công ty TNHH Hai", "doanh_nghiep", True, False),
-                     agency("XX", "Đơn vị lạ", "co_quan", True, True),             # not in the register
-                     agency("D1-992", "Trạm Y tế Ba", "co_quan", True, True)],     # another district's
-        "force_support": [{"person_name": "Trần B", "support_type": "visit"}],
-    })
+    submission(
+        inbox,
+        "tinh.xlsx",
+        "province",
+        "99",
+        "Tỉnh Thử Nghiệm",
+        P,
+        sheets={
+            "agencies": [
+                agency("P1", "Sở Một", "co_quan", True, True),
+                agency("P2", "Trường THPT Hai", "nha_truong", False, True),
+            ],
+            "province_models": [{"model_name": "Camera an ninh", "model_group": "6", "unit_code": "P1"}],
+            "awards": [{"recipient_kind": "individual", "recipient_name": "Nguyễn Văn A", "award_type": "medal"}],
+        },
+    )
+    submission(
+        inbox,
+        "h991.xlsx",
+        "district",
+        "991",
+        "Huyện Một",
+        P,
+        district_steering_plan=True,
+        sheets={
+            "agencies": [
+                agency("D1-991", "Trường Tiểu học Một", "nha_truong", True, True),
+                agency("D2-991", "Công ty TNHH Hai", "doanh_nghiep", True, False),
+                agency("XX", "Đơn vị lạ", "co_quan", True, True),  # not in the register
+                agency("D1-992", "Trạm Y tế Ba", "co_quan", True, True),
+            ],  # another district's
+            "force_support": [{"person_name": "Trần B", "support_type": "visit"}],
+        },
+    )
     # District 992 sends nothing: MISSING_SUBMISSION, its units stay in the totals.
     # Commune 99101 sends twice: version 1 is superseded by version 2.
-    submission(inbox, "x99101_v1.xlsx", "commune", "99101", "Xã Một A", P, version=1,
-               commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99101001", "Thôn 1", True, True, 100, 100),
-                                village("99101002", "Thôn 2", True, True, 50, 50)],
-                   "commune_models": [{"model_name": "Cũ", "model_group": "2"}] * 5,
-               })
-    submission(inbox, "x99101_v2.xlsx", "commune", "99101", "Xã Một A", P, version=2,
-               created_on=dt.date(2021, 7, 1), commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99101001", "Thôn 1", True, True, 100, 80),
-                                village("99101002", "Thôn 2", False, True, 50, 60),     # registered > total
-                                village("99101001", "Thôn 1", False, False, 1, 1)],    # duplicate: excluded
-                   "commune_models": [{"model_name": "Tổ tự quản", "model_group": "1", "unit_code": "99101001"},
-                                      {"model_name": "Xóm không ma túy", "model_group": "phòng, chống ma túy"},
-                                      {"model_name": "Nhóm lạ", "model_group": "9"}],    # invalid: excluded
-                   "awards": [{"recipient_kind": "collective", "recipient_name": "Tổ bảo vệ dân phố",
-                               "award_type": "commendation"}],
-               })
-    submission(inbox, "x99102.xlsx", "commune", "99102", "Xã Một B", P,
-               commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99102001", "Thôn Phú Hoà", True, None, "1.234", 1000)],  # blank safe
-               })
-    submission(inbox, "x99201.xlsx", "commune", "99201", "Xã Hai A", P,
-               commune_steering_plan=True, commune_safe=False, sheets={
-                   "villages": [village("99201001", "Thôn 1", True, True, 200, 150)],  # Thôn 2 not listed
-               })
+    submission(
+        inbox,
+        "x99101_v1.xlsx",
+        "commune",
+        "99101",
+        "Xã Một A",
+        P,
+        version=1,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [
+                village("99101001", "Thôn 1", True, True, 100, 100),
+                village("99101002", "Thôn 2", True, True, 50, 50),
+            ],
+            "commune_models": [{"model_name": "Cũ", "model_group": "2"}] * 5,
+        },
+    )
+    submission(
+        inbox,
+        "x99101_v2.xlsx",
+        "commune",
+        "99101",
+        "Xã Một A",
+        P,
+        version=2,
+        created_on=dt.date(2021, 7, 1),
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [
+                village("99101001", "Thôn 1", True, True, 100, 80),
+                village("99101002", "Thôn 2", False, True, 50, 60),  # registered > total
+                village("99101001", "Thôn 1", False, False, 1, 1),
+            ],  # duplicate: excluded
+            "commune_models": [
+                {"model_name": "Tổ tự quản", "model_group": "1", "unit_code": "99101001"},
+                {"model_name": "Xóm không ma túy", "model_group": "phòng, chống ma túy"},
+                {"model_name": "Nhóm lạ", "model_group": "9"},
+            ],  # invalid: excluded
+            "awards": [
+                {"recipient_kind": "collective", "recipient_name": "Tổ bảo vệ dân phố", "award_type": "commendation"}
+            ],
+        },
+    )
+    submission(
+        inbox,
+        "x99102.xlsx",
+        "commune",
+        "99102",
+        "Xã Một B",
+        P,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [village("99102001", "Thôn Phú Hoà", True, None, "1.234", 1000)],  # blank safe
+        },
+    )
+    submission(
+        inbox,
+        "x99201.xlsx",
+        "commune",
+        "99201",
+        "Xã Hai A",
+        P,
+        commune_steering_plan=True,
+        commune_safe=False,
+        sheets={
+            "villages": [village("99201001", "Thôn 1", True, True, 200, 150)],  # Thôn 2 not listed
+        },
+    )
     out = build(tmp, P, inbox, register)
     return indicators(out), findings(out)
 
@@ -96,7 +164,9 @@ def test_province_figures(built):
         "safe_registered.villages": (3, 5),
         "safe_registered.households": (80 + 1000 + 150, 100 + 1234 + 200),
         "models.total": (3, None),
-        "models.group_1": (1, None), "models.group_2": (0, None), "models.group_4": (1, None),
+        "models.group_1": (1, None),
+        "models.group_2": (0, None),
+        "models.group_4": (1, None),
         "models.group_6": (1, None),
         "models.communes_covered": (1, 3),
         "force_support.visits": (1, None),
@@ -130,7 +200,7 @@ def test_excluded_rows_and_their_findings(built):
     figures, found = built
     by_check = Counter(f["check"] for f in found)
     assert figures[("991", "safe_registered.households")] == (80 + 1000, 100 + 1234)
-    assert figures[("991", "plan_issued.village_boards")] == (2, 3)   # the duplicate row does not count
+    assert figures[("991", "plan_issued.village_boards")] == (2, 3)  # the duplicate row does not count
     unknown = {f["org_unit_code"] for f in found if f["check"] == "UNKNOWN_ORG_UNIT"}
     assert unknown == {"XX", "D1-992"}
     dup = [f for f in found if f["check"] == "DUPLICATE_UNIT_ROW"]
@@ -142,7 +212,7 @@ def test_excluded_rows_and_their_findings(built):
     assert [f["org_unit_code"] for f in missing_value] == ["99102001"]
     missing_row = [f for f in found if f["check"] == "MISSING_UNIT_ROW"]
     assert [f["org_unit_code"] for f in missing_row] == ["99201002"]
-    assert by_check["NAME_MISMATCH"] == 0   # "Phú Hoà" = "Phú Hòa"
+    assert by_check["NAME_MISMATCH"] == 0  # "Phú Hoà" = "Phú Hòa"
 
 
 def test_province_workbook_rows_only_in_province_row(built):
@@ -171,25 +241,47 @@ def test_household_counts_near_the_int64_limit_are_excluded_and_the_build_finish
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     huge = 2**62
-    submission(inbox, "x99101.xlsx", "commune", "99101", "Xã Một A", P,
-               commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99101001", "Thôn 1", True, True, huge, huge),
-                                village("99101002", "Thôn 2", True, True, huge + 2**60, huge)],
-               })
-    submission(inbox, "x99102.xlsx", "commune", "99102", "Xã Một B", P,
-               commune_steering_plan=True, commune_safe=True, sheets={
-                   "villages": [village("99102001", "Thôn Phú Hòa", True, True, 1234, 1000)],
-               })
-    out = build(tmp_path, P, inbox, register)      # exit 0
+    submission(
+        inbox,
+        "x99101.xlsx",
+        "commune",
+        "99101",
+        "Xã Một A",
+        P,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [
+                village("99101001", "Thôn 1", True, True, huge, huge),
+                village("99101002", "Thôn 2", True, True, huge + 2**60, huge),
+            ],
+        },
+    )
+    submission(
+        inbox,
+        "x99102.xlsx",
+        "commune",
+        "99102",
+        "Xã Một B",
+        P,
+        commune_steering_plan=True,
+        commune_safe=True,
+        sheets={
+            "villages": [village("99102001", "Thôn Phú Hòa", True, True, 1234, 1000)],
+        },
+    )
+    out = build(tmp_path, P, inbox, register)  # exit 0
     figures = indicators(out)
     assert figures[("99", "safe_registered.households")] == (1000, 1234)
     assert figures[("991", "safe_registered.households")] == (1000, 1234)
-    assert figures[("99", "safe_registered.villages")] == (1, 5)        # the two huge rows are excluded
+    assert figures[("99", "safe_registered.villages")] == (1, 5)  # the two huge rows are excluded
     invalid = [f for f in findings(out) if f["check"] == "INVALID_VALUE"]
     assert {(f["org_unit_code"], f["source_file"], f["sheet"]) for f in invalid} == {
-        ("99101001", "x99101.xlsx", "Thôn, khu phố"), ("99101002", "x99101.xlsx", "Thôn, khu phố")}
+        ("99101001", "x99101.xlsx", "Thôn, khu phố"),
+        ("99101002", "x99101.xlsx", "Thôn, khu phố"),
+    }
     rows = {f["org_unit_code"]: f["row"] for f in invalid}
     assert rows["99101001"] and rows["99101002"] and rows["99101001"] != rows["99101002"]
-    assert len(invalid) == 4                                            # both count cells of both rows
+    assert len(invalid) == 4  # both count cells of both rows
     assert all("Tổng số hộ" in f["message"] or "Số hộ đăng ký" in f["message"] for f in invalid)
-    assert all("100.000.000" in f["message"] for f in invalid)          # the bound, said in the message
+    assert all("100.000.000" in f["message"] for f in invalid)  # the bound, said in the message

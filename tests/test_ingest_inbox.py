@@ -1,5 +1,6 @@
 """ingest_inbox on a real DuckDB file: every file of the inbox is recorded, bad ones with their reason,
 all rows of the good ones land with their lineage, and re-runs replace exactly what changed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,13 +17,17 @@ from ingestion.inbox import ingest_inbox
 from ingestion.safety import OLE2_SIGNATURE
 from ingestion.schema import tables
 
-VILLAGES_A = [["22915001", "Khu phố 1", "Có", "Có", 500, 450],
-              [None, None, None, None, None, None],
-              ["22915002", "Khu phố 2", "Không", "Có", "1.234", 1000],
-              [None, "Tổng cộng", None, None, 1734, 1450]]
-MODELS_B = [["Tên mô hình", "Nhóm", "Mã thôn", "Năm thành lập"],
-            ["Camera an ninh", "3", "22918001", 2019],
-            ["Sai nhóm", "9", None, None]]
+VILLAGES_A = [
+    ["22915001", "Khu phố 1", "Có", "Có", 500, 450],
+    [None, None, None, None, None, None],
+    ["22915002", "Khu phố 2", "Không", "Có", "1.234", 1000],
+    [None, "Tổng cộng", None, None, 1734, 1450],
+]
+MODELS_B = [
+    ["Tên mô hình", "Nhóm", "Mã thôn", "Năm thành lập"],
+    ["Camera an ninh", "3", "22918001", 2019],
+    ["Sai nhóm", "9", None, None],
+]
 
 
 @pytest.fixture
@@ -37,9 +42,14 @@ def inbox(tmp_path, write_xlsx, commune_sheets):
     """Two good commune workbooks (one in a subfolder) beside one file of every bad kind."""
     box = tmp_path / "inbox"
     good = write_xlsx(box / "2021-H1/xa_22915.xlsx", commune_sheets(villages=VILLAGES_A))
-    write_xlsx(box / "2021-H1/huyen_593/xa_22918.xlsx",
-               commune_sheets({"Mã đơn vị": 22918, "Tên đơn vị": "Phường Hàm Tiến"},
-                              [["22918001", "Khu phố 1", "Có", None, 300, 200]], {"Mô hình": MODELS_B}))
+    write_xlsx(
+        box / "2021-H1/huyen_593/xa_22918.xlsx",
+        commune_sheets(
+            {"Mã đơn vị": 22918, "Tên đơn vị": "Phường Hàm Tiến"},
+            [["22918001", "Khu phố 1", "Có", None, 300, 200]],
+            {"Mô hình": MODELS_B},
+        ),
+    )
     (box / "rac.xlsx").write_bytes(b"\x00garbage" * 500)
     (box / "cut.xlsx").write_bytes(good.read_bytes()[:3000])
     (box / "cu.xls").write_bytes(OLE2_SIGNATURE + b"\0" * 2000)
@@ -99,8 +109,10 @@ def test_every_file_is_recorded_and_all_good_rows_land(con, inbox):
         assert found[source][:2] == (status, code), source
         assert (found[source][2] or "").startswith(why or ""), (source, found[source][2])
 
-    rows = con.execute("select source_file, sheet_name, row_number, village_code, households_total, "
-                       "file_sha256 from raw.villages order by source_file, row_number").fetchall()
+    rows = con.execute(
+        "select source_file, sheet_name, row_number, village_code, households_total, "
+        "file_sha256 from raw.villages order by source_file, row_number"
+    ).fetchall()
     sha_a = hashlib.sha256((inbox / "2021-H1/xa_22915.xlsx").read_bytes()).hexdigest()
     assert [r[:5] for r in rows] == [
         ("2021-H1/huyen_593/xa_22918.xlsx", "Thôn, khu phố", 2, "22918001", 300),
@@ -110,47 +122,50 @@ def test_every_file_is_recorded_and_all_good_rows_land(con, inbox):
     assert rows[1][5] == sha_a
     assert summary.rows_by_table["villages"] == 3 and summary.rows_by_table["models"] == 2
 
-    models = con.execute(
-        "select model_name, model_group, row_valid from raw.models order by row_number").fetchall()
+    models = con.execute("select model_name, model_group, row_valid from raw.models order by row_number").fetchall()
     assert models == [("Camera an ninh", "3", True), ("Sai nhóm", None, False)]
-    issues = con.execute("select source_file, sheet_name, row_number, column_header, check_code, unit_code "
-                         "from raw.cell_issues order by row_number").fetchall()
+    issues = con.execute(
+        "select source_file, sheet_name, row_number, column_header, check_code, unit_code "
+        "from raw.cell_issues order by row_number"
+    ).fetchall()
     assert issues == [
-        ("2021-H1/huyen_593/xa_22918.xlsx", "Thôn, khu phố", 2, "Đăng ký An toàn về ANTT", "MISSING_VALUE",
-         "22918001"),
+        ("2021-H1/huyen_593/xa_22918.xlsx", "Thôn, khu phố", 2, "Đăng ký An toàn về ANTT", "MISSING_VALUE", "22918001"),
         ("2021-H1/huyen_593/xa_22918.xlsx", "Mô hình", 3, "Nhóm", "INVALID_VALUE", None),
     ]
-    cover = con.execute("select code, period, created_on, version, commune_safe from raw.files "
-                        "where source_file = '2021-H1/huyen_593/xa_22918.xlsx'").fetchone()
+    cover = con.execute(
+        "select code, period, created_on, version, commune_safe from raw.files "
+        "where source_file = '2021-H1/huyen_593/xa_22918.xlsx'"
+    ).fetchone()
     assert cover == ("22918", "2021-H1", dt.date(2021, 7, 2), 1, True)
     invalid = con.execute("select code, name from raw.files where source_file = 'khong_cap.xlsx'").fetchone()
-    assert invalid == ("22915", "Phường Mũi Né")       # what was readable names the reporting unit
+    assert invalid == ("22915", "Phường Mũi Né")  # what was readable names the reporting unit
 
 
 def test_unchanged_inbox_is_not_parsed_again(con, inbox):
     ingest_inbox(con, inbox)
     before = snapshot(con)
     summary = ingest_inbox(con, inbox)
-    assert (summary.parsed, summary.unchanged, summary.ingested, summary.rejected, summary.removed) == (
-        0, 12, 0, 0, 0)
+    assert (summary.parsed, summary.unchanged, summary.ingested, summary.rejected, summary.removed) == (0, 12, 0, 0, 0)
     assert snapshot(con) == before
 
-    summary = ingest_inbox(con, inbox, reparse=True)          # after a parser or catalogue change
+    summary = ingest_inbox(con, inbox, reparse=True)  # after a parser or catalogue change
     assert (summary.parsed, summary.unchanged, summary.ingested, summary.rejected) == (11, 0, 2, 10)
     assert snapshot(con) == before
 
 
 def test_changed_file_replaces_its_rows_and_removed_file_takes_them(con, inbox, write_xlsx, commune_sheets):
     ingest_inbox(con, inbox)
-    write_xlsx(inbox / "2021-H1/xa_22915.xlsx",
-               commune_sheets(villages=[["22915003", "Khu phố 3", "Có", "Có", 80, 70]]))
+    write_xlsx(
+        inbox / "2021-H1/xa_22915.xlsx", commune_sheets(villages=[["22915003", "Khu phố 3", "Có", "Có", 80, 70]])
+    )
     (inbox / "2021-H1/huyen_593/xa_22918.xlsx").unlink()
     (inbox / "ghi_chu.txt").unlink()
 
     summary = ingest_inbox(con, inbox)
     assert (summary.files_seen, summary.parsed, summary.ingested, summary.removed) == (10, 1, 1, 2)
     assert con.execute("select source_file, village_code from raw.villages").fetchall() == [
-        ("2021-H1/xa_22915.xlsx", "22915003")]
+        ("2021-H1/xa_22915.xlsx", "22915003")
+    ]
     for table in ("models", "cell_issues"):
         assert con.execute(f"select count(*) from raw.{table}").fetchone() == (0,)
     assert set(files_table(con)) == set(EXPECTED_STATUS) - {"2021-H1/huyen_593/xa_22918.xlsx", "ghi_chu.txt"}
@@ -160,16 +175,16 @@ def test_parallel_parsing_gives_the_same_tables(tmp_path, write_xlsx, commune_sh
     box = tmp_path / "many"
     for i in range(inbox_module.SERIAL_BELOW + 8):
         code = f"{22900 + i}"
-        villages = [[f"{code}{v:03d}", f"Thôn {v}", "Có", "x" if v % 2 else "Không", 100 + i, 50 + v]
-                    for v in range(1, 4)]
-        write_xlsx(box / f"xa_{code}.xlsx", commune_sheets({"Mã đơn vị": code}, villages,
-                                                           {"Mô hình": MODELS_B}))
+        villages = [
+            [f"{code}{v:03d}", f"Thôn {v}", "Có", "x" if v % 2 else "Không", 100 + i, 50 + v] for v in range(1, 4)
+        ]
+        write_xlsx(box / f"xa_{code}.xlsx", commune_sheets({"Mã đơn vị": code}, villages, {"Mô hình": MODELS_B}))
     (box / "rac.xlsx").write_bytes(b"not a workbook")
     calls = []
     results = {}
     for workers in (1, 2):
         con = duckdb.connect(str(tmp_path / f"w{workers}.duckdb"))
-        summary = ingest_inbox(con, box, workers=workers, progress=lambda d, t: calls.append((workers, d, t)))
+        summary = ingest_inbox(con, box, workers=workers, progress=lambda d, t, w=workers: calls.append((w, d, t)))
         assert (summary.parsed, summary.ingested, summary.rejected) == (41, 40, 1)
         results[workers] = snapshot(con)
         con.close()
@@ -204,31 +219,50 @@ def test_raw_tables_have_the_architecture_schema(con, inbox):
     ingest_inbox(con, inbox)
     columns = {}
     for table, column, sql_type in con.execute(
-            "select table_name, column_name, data_type from information_schema.columns "
-            "where table_schema = 'raw' order by table_name, ordinal_position").fetchall():
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = 'raw' order by table_name, ordinal_position"
+    ).fetchall():
         columns.setdefault(table, []).append((column, sql_type))
     assert columns == tables()
     files = dict(columns["files"])
-    assert [c for c, _ in columns["files"][:8]] == ["source_file", "file_sha256", "size_bytes", "modified_at",
-                                                    "status", "check_code", "reason", "ingested_at"]
+    assert [c for c, _ in columns["files"][:8]] == [
+        "source_file",
+        "file_sha256",
+        "size_bytes",
+        "modified_at",
+        "status",
+        "check_code",
+        "reason",
+        "ingested_at",
+    ]
     assert (files["created_on"], files["version"], files["modified_at"], files["commune_safe"]) == (
-        "DATE", "INTEGER", "TIMESTAMP", "BOOLEAN")
+        "DATE",
+        "INTEGER",
+        "TIMESTAMP",
+        "BOOLEAN",
+    )
     assert "name_key" in files and "name_raw" in files
     villages = dict(columns["villages"])
-    assert (villages["households_total"], villages["plan_issued"], villages["village_name_key"],
-            villages["row_number"], villages["row_valid"]) == (
-        "BIGINT", "BOOLEAN", "VARCHAR", "INTEGER", "BOOLEAN")
+    assert (
+        villages["households_total"],
+        villages["plan_issued"],
+        villages["village_name_key"],
+        villages["row_number"],
+        villages["row_valid"],
+    ) == ("BIGINT", "BOOLEAN", "VARCHAR", "INTEGER", "BOOLEAN")
     assert dict(columns["models"])["founded_year"] == "INTEGER"
 
 
 def test_modified_at_is_the_file_mtime_in_utc(con, tmp_path, write_xlsx, commune_sheets):
     box = tmp_path / "box"
     path = write_xlsx(box / "xa.xlsx", commune_sheets())
-    stamp = dt.datetime(2021, 7, 3, 8, 30, tzinfo=dt.timezone.utc)
+    stamp = dt.datetime(2021, 7, 3, 8, 30, tzinfo=dt.UTC)
     os.utime(path, (stamp.timestamp(), stamp.timestamp()))
     ingest_inbox(con, box)
     assert con.execute("select modified_at, size_bytes from raw.files").fetchone() == (
-        stamp.replace(tzinfo=None), path.stat().st_size)
+        stamp.replace(tzinfo=None),
+        path.stat().st_size,
+    )
 
 
 def test_symlinks_are_recorded_not_followed(con, tmp_path, write_xlsx, commune_sheets):
@@ -272,17 +306,16 @@ def write_bytes_path(folder, name: bytes, data: bytes) -> bytes:
     return path
 
 
-def test_a_file_name_that_is_not_utf8_is_ingested_under_a_stable_name(con, tmp_path, write_xlsx,
-                                                                         commune_sheets):
+def test_a_file_name_that_is_not_utf8_is_ingested_under_a_stable_name(con, tmp_path, write_xlsx, commune_sheets):
     from ingestion.cover import inbox_fingerprints, read_period
 
     box = tmp_path / "box"
     box.mkdir()
     data = write_xlsx(tmp_path / "src.xlsx", commune_sheets()).read_bytes()
-    write_bytes_path(box, b"b\xe1o_c\xe1o.xlsx", data)                 # Latin-1 bytes: not UTF-8
+    write_bytes_path(box, b"b\xe1o_c\xe1o.xlsx", data)  # Latin-1 bytes: not UTF-8
     os.mkdir(os.path.join(os.fsencode(box), b"huy\xea\xean"))
     write_bytes_path(os.path.join(os.fsencode(box), b"huy\xea\xean"), "xã.xlsx".encode(), data)
-    shown = {"b\\xe1o_c\\xe1o.xlsx", "huy\\xea\\xean/xã.xlsx"}      # undecodable bytes as \xNN
+    shown = {"b\\xe1o_c\\xe1o.xlsx", "huy\\xea\\xean/xã.xlsx"}  # undecodable bytes as \xNN
 
     summary = ingest_inbox(con, box)
     assert (summary.files_seen, summary.parsed, summary.ingested, summary.rejected) == (2, 2, 2, 0)
@@ -291,14 +324,14 @@ def test_a_file_name_that_is_not_utf8_is_ingested_under_a_stable_name(con, tmp_p
     sha = hashlib.sha256(data).hexdigest()
     assert sorted(rows) == sorted((name, "22915001", sha) for name in shown)
     for (name,) in con.execute("select source_file from raw.files").fetchall():
-        name.encode("utf-8")                                          # valid UTF-8 all the way
+        name.encode("utf-8")  # valid UTF-8 all the way
 
     before = snapshot(con)
-    again = ingest_inbox(con, box)                                     # same path, same SHA-256
+    again = ingest_inbox(con, box)  # same path, same SHA-256
     assert (again.parsed, again.unchanged, again.ingested, again.removed) == (0, 2, 0, 0)
     assert snapshot(con) == before
 
-    fingerprints = inbox_fingerprints(box)                             # the sensor's view
+    fingerprints = inbox_fingerprints(box)  # the sensor's view
     assert fingerprints == {name: sha for name in shown}
     json.dumps(fingerprints, ensure_ascii=False).encode("utf-8")
     assert {read_period(box / name) for name in fingerprints} == {"2021-H1"}

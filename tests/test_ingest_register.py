@@ -1,4 +1,5 @@
 """load_register: the register CSVs (contract section 2) checked whole and loaded into raw tables."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +17,7 @@ ORG_UNITS = [
     "60,Tỉnh Bình Thuận,province,,,",
     "593,Thành phố Phan Thiết,district,60,,",
     "22915,Phường Mũi Né,commune,593,,",
-    "22916,Xã Hàm Hiệp,commune,60,2025-07-01,",          # a commune directly under the province
+    "22916,Xã Hàm Hiệp,commune,60,2025-07-01,",  # a commune directly under the province
     "22915001,Khu phố 1,village,22915,2015-01-01,2030-12-31",
 ]
 AGENCIES = [
@@ -27,8 +28,7 @@ AGENCIES = [
 ]
 
 
-def write_register(folder, org_units=ORG_UNITS, agencies=AGENCIES, org_header=ORG_HEADER,
-                   agency_header=AGENCY_HEADER):
+def write_register(folder, org_units=ORG_UNITS, agencies=AGENCIES, org_header=ORG_HEADER, agency_header=AGENCY_HEADER):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "org_units.csv").write_text("\n".join([org_header, *org_units]) + "\n", encoding="utf-8")
     (folder / "agencies.csv").write_text("\n".join([agency_header, *agencies]) + "\n", encoding="utf-8")
@@ -44,9 +44,12 @@ def con(tmp_path):
 
 def test_register_loads(con, tmp_path):
     counts = load_register(con, write_register(tmp_path / "reg"))
-    assert counts == {"register_org_units": 5, "register_agencies": 4,
-                      "org_units_by_level": {"province": 1, "district": 1, "commune": 2, "village": 1},
-                      "agencies_by_managed_by": {"province": 1, "district": 3}}
+    assert counts == {
+        "register_org_units": 5,
+        "register_agencies": 4,
+        "org_units_by_level": {"province": 1, "district": 1, "commune": 2, "village": 1},
+        "agencies_by_managed_by": {"province": 1, "district": 3},
+    }
     units = {r[0]: r for r in con.execute("select * from raw.register_org_units").fetchall()}
     assert units["60"] == ("60", "Tỉnh Bình Thuận", "tỉnh bình thuận", "province", None, None, None)
     assert units["22916"][4:] == ("60", dt.date(2025, 7, 1), None)
@@ -57,18 +60,21 @@ def test_register_loads(con, tmp_path):
 
 
 def test_codes_that_lost_their_zeros_are_padded_and_names_normalised(con, tmp_path):
-    org_units = ["2,Tỉnh A,province,,,",
-                 "27,Huyện B,district,2,,",
-                 f"781,{unicodedata.normalize('NFD', 'Xã  Vũ Hoà')},commune,27,,",
-                 "781001,Thôn 1,village,781,,"]
+    org_units = [
+        "2,Tỉnh A,province,,,",
+        "27,Huyện B,district,2,,",
+        f"781,{unicodedata.normalize('NFD', 'Xã  Vũ Hoà')},commune,27,,",
+        "781001,Thôn 1,village,781,,",
+    ]
     agencies = ["CQ1,Cơ quan 1,co_quan,district,27,,"]
     load_register(con, write_register(tmp_path / "reg", org_units, agencies))
-    rows = con.execute(
-        "select code, name, name_key, parent_code from raw.register_org_units order by code").fetchall()
-    assert rows == [("00781", "Xã Vũ Hoà", text_key("xã vũ hòa"), "027"),
-                    ("00781001", "Thôn 1", "thôn 1", "00781"),
-                    ("02", "Tỉnh A", "tỉnh a", None),
-                    ("027", "Huyện B", "huyện b", "02")]
+    rows = con.execute("select code, name, name_key, parent_code from raw.register_org_units order by code").fetchall()
+    assert rows == [
+        ("00781", "Xã Vũ Hoà", text_key("xã vũ hòa"), "027"),
+        ("00781001", "Thôn 1", "thôn 1", "00781"),
+        ("02", "Tỉnh A", "tỉnh a", None),
+        ("027", "Huyện B", "huyện b", "02"),
+    ]
     assert con.execute("select district_code from raw.register_agencies").fetchall() == [("027",)]
 
 
@@ -79,30 +85,32 @@ def test_reloading_replaces_the_register(con, tmp_path):
     assert con.execute("select count(*) from raw.register_agencies").fetchone() == (1,)
 
 
-@pytest.mark.parametrize("org_units, agencies, message", [
-    (ORG_UNITS + ["99,Tỉnh X,tinh,,,"], AGENCIES, "unknown level 'tinh'"),
-    (ORG_UNITS + ["593,Trùng,district,60,,"], AGENCIES, "duplicate code 593 (first on line 3)"),
-    (ORG_UNITS + ["594,Huyện Y,district,,,"], AGENCIES, "parent '' of 594 is missing"),
-    (ORG_UNITS + ["22999,Xã Z,commune,599,,"], AGENCIES, "parent '599' of 22999 is missing"),
-    (ORG_UNITS + ["22999001,Thôn Z,village,593,,"], AGENCIES, "parent '593' of 22999001 is missing"),
-    (ORG_UNITS + ["61,Tỉnh Y,province,60,,"], AGENCIES, "province 61 must have an empty parent_code"),
-    (ORG_UNITS + ["22999,,commune,593,,"], AGENCIES, "line 7: name is empty"),
-    (ORG_UNITS + ["22999,Xã Q,commune,593,01/07/2021,"], AGENCIES,
-     "valid_from '01/07/2021' is not an ISO date"),
-    (ORG_UNITS + ["22999,Xã Q,commune,593,2022-01-01,2021-01-01"], AGENCIES, "valid_from is after valid_to"),
-    (ORG_UNITS, AGENCIES + ["X1,Hội,hoi,province,,,"], "unknown kind 'hoi'"),
-    (ORG_UNITS, AGENCIES + ["X1,Hội,co_quan,commune,,,"], "unknown managed_by 'commune'"),
-    (ORG_UNITS, AGENCIES + ["CQT001,Sở Nội vụ,co_quan,province,,,"], "duplicate code CQT001"),
-    (ORG_UNITS, AGENCIES + ["X1,Ban A,co_quan,province,593,,"], "district_code must be set exactly when"),
-    (ORG_UNITS, AGENCIES + ["X1,Ban A,co_quan,district,,,"], "district_code must be set exactly when"),
-    (ORG_UNITS, AGENCIES + ["X1,Ban A,co_quan,district,22915,,"], "district '22915' is not a district"),
-])
+@pytest.mark.parametrize(
+    "org_units, agencies, message",
+    [
+        (ORG_UNITS + ["99,Tỉnh X,tinh,,,"], AGENCIES, "unknown level 'tinh'"),
+        (ORG_UNITS + ["593,Trùng,district,60,,"], AGENCIES, "duplicate code 593 (first on line 3)"),
+        (ORG_UNITS + ["594,Huyện Y,district,,,"], AGENCIES, "parent '' of 594 is missing"),
+        (ORG_UNITS + ["22999,Xã Z,commune,599,,"], AGENCIES, "parent '599' of 22999 is missing"),
+        (ORG_UNITS + ["22999001,Thôn Z,village,593,,"], AGENCIES, "parent '593' of 22999001 is missing"),
+        (ORG_UNITS + ["61,Tỉnh Y,province,60,,"], AGENCIES, "province 61 must have an empty parent_code"),
+        (ORG_UNITS + ["22999,,commune,593,,"], AGENCIES, "line 7: name is empty"),
+        (ORG_UNITS + ["22999,Xã Q,commune,593,01/07/2021,"], AGENCIES, "valid_from '01/07/2021' is not an ISO date"),
+        (ORG_UNITS + ["22999,Xã Q,commune,593,2022-01-01,2021-01-01"], AGENCIES, "valid_from is after valid_to"),
+        (ORG_UNITS, AGENCIES + ["X1,Hội,hoi,province,,,"], "unknown kind 'hoi'"),
+        (ORG_UNITS, AGENCIES + ["X1,Hội,co_quan,commune,,,"], "unknown managed_by 'commune'"),
+        (ORG_UNITS, AGENCIES + ["CQT001,Sở Nội vụ,co_quan,province,,,"], "duplicate code CQT001"),
+        (ORG_UNITS, AGENCIES + ["X1,Ban A,co_quan,province,593,,"], "district_code must be set exactly when"),
+        (ORG_UNITS, AGENCIES + ["X1,Ban A,co_quan,district,,,"], "district_code must be set exactly when"),
+        (ORG_UNITS, AGENCIES + ["X1,Ban A,co_quan,district,22915,,"], "district '22915' is not a district"),
+    ],
+)
 def test_invalid_register_raises_one_line_reason(con, tmp_path, org_units, agencies, message):
     with pytest.raises(RegisterError) as error:
         load_register(con, write_register(tmp_path / "reg", org_units, agencies))
     text = str(error.value)
     assert message in text and "\n" not in text
-    assert " / " in text                                  # Vietnamese / English
+    assert " / " in text  # Vietnamese / English
 
 
 def test_missing_folder_file_or_column(con, tmp_path):
@@ -137,38 +145,72 @@ def test_province_code_is_derived_when_absent(con, tmp_path):
 
 def test_province_code_of_a_register_of_several_provinces(con, tmp_path):
     org_units = TWO_PROVINCES + ["2,Tỉnh Hai,province,,,"]
-    agencies = ["CQT001,Sở Nội vụ,co_quan,province,,2015-01-01,,60",
-                "CQT101,Sở Tư pháp,co_quan,province,,,,61",
-                "CQ-593-001,Phòng Nội vụ,co_quan,district,593,,,",       # blank: its district's province
-                "CQ-582-001,Phòng Tư pháp,co_quan,district,582,,,61",
-                "CQT201,Sở Y tế,co_quan,province,,,,2"]                  # a code that lost its zero: 02
+    agencies = [
+        "CQT001,Sở Nội vụ,co_quan,province,,2015-01-01,,60",
+        "CQT101,Sở Tư pháp,co_quan,province,,,,61",
+        "CQ-593-001,Phòng Nội vụ,co_quan,district,593,,,",  # blank: its district's province
+        "CQ-582-001,Phòng Tư pháp,co_quan,district,582,,,61",
+        "CQT201,Sở Y tế,co_quan,province,,,,2",
+    ]  # a code that lost its zero: 02
     load_register(con, write_register(tmp_path / "reg", org_units, agencies, agency_header=AGENCY_HEADER_P))
     rows = dict(con.execute("select code, province_code from raw.register_agencies").fetchall())
     assert rows == {"CQT001": "60", "CQT101": "61", "CQ-593-001": "60", "CQ-582-001": "61", "CQT201": "02"}
 
 
-@pytest.mark.parametrize("org_units, agencies, header, message", [
-    # a province-managed row of a register of several provinces must name its province ...
-    (TWO_PROVINCES, ["CQT001,Sở Nội vụ,co_quan,province,,,,"], AGENCY_HEADER_P,
-     "line 2: a province-managed agency needs a province_code when org_units.csv holds several provinces (60, 61)"),
-    # ... also when the file has no province_code column at all
-    (TWO_PROVINCES, ["CQ-593-001,Phòng Nội vụ,co_quan,district,593,,", "CQT001,Sở Nội vụ,co_quan,province,,,"],
-     AGENCY_HEADER, "line 3: a province-managed agency needs a province_code"),
-    # the merger recorded with validity dates is a register of two provinces too
-    (["60,Tỉnh Cũ,province,,,2025-06-30", "70,Tỉnh Mới,province,,2025-07-01,"],
-     ["CQT001,Sở Nội vụ,co_quan,province,,,,"], AGENCY_HEADER_P, "needs a province_code"),
-    (TWO_PROVINCES, ["CQT001,Sở Nội vụ,co_quan,province,,,,62"], AGENCY_HEADER_P,
-     "line 2: province_code '62' is not a province in org_units.csv"),
-    (TWO_PROVINCES, ["CQT001,Sở Nội vụ,co_quan,province,,,,593"], AGENCY_HEADER_P,
-     "province_code '593' is not a province"),                          # a district, not a province
-    (TWO_PROVINCES, ["CQ-593-001,Phòng Nội vụ,co_quan,district,593,,,61"], AGENCY_HEADER_P,
-     "line 2: province_code 61 is not the province (60) of district 593"),
-    (ORG_UNITS, ["CQ-593-001,Phòng Nội vụ,co_quan,district,593,,,61"], AGENCY_HEADER_P,
-     "province_code '61' is not a province"),
-])
+@pytest.mark.parametrize(
+    "org_units, agencies, header, message",
+    [
+        # a province-managed row of a register of several provinces must name its province ...
+        (
+            TWO_PROVINCES,
+            ["CQT001,Sở Nội vụ,co_quan,province,,,,"],
+            AGENCY_HEADER_P,
+            "line 2: a province-managed agency needs a province_code when org_units.csv holds several "
+            "provinces (60, 61)",
+        ),
+        # ... also when the file has no province_code column at all
+        (
+            TWO_PROVINCES,
+            ["CQ-593-001,Phòng Nội vụ,co_quan,district,593,,", "CQT001,Sở Nội vụ,co_quan,province,,,"],
+            AGENCY_HEADER,
+            "line 3: a province-managed agency needs a province_code",
+        ),
+        # the merger recorded with validity dates is a register of two provinces too
+        (
+            ["60,Tỉnh Cũ,province,,,2025-06-30", "70,Tỉnh Mới,province,,2025-07-01,"],
+            ["CQT001,Sở Nội vụ,co_quan,province,,,,"],
+            AGENCY_HEADER_P,
+            "needs a province_code",
+        ),
+        (
+            TWO_PROVINCES,
+            ["CQT001,Sở Nội vụ,co_quan,province,,,,62"],
+            AGENCY_HEADER_P,
+            "line 2: province_code '62' is not a province in org_units.csv",
+        ),
+        (
+            TWO_PROVINCES,
+            ["CQT001,Sở Nội vụ,co_quan,province,,,,593"],
+            AGENCY_HEADER_P,
+            "province_code '593' is not a province",
+        ),  # a district, not a province
+        (
+            TWO_PROVINCES,
+            ["CQ-593-001,Phòng Nội vụ,co_quan,district,593,,,61"],
+            AGENCY_HEADER_P,
+            "line 2: province_code 61 is not the province (60) of district 593",
+        ),
+        (
+            ORG_UNITS,
+            ["CQ-593-001,Phòng Nội vụ,co_quan,district,593,,,61"],
+            AGENCY_HEADER_P,
+            "province_code '61' is not a province",
+        ),
+    ],
+)
 def test_invalid_province_code_raises_one_line_reason(con, tmp_path, org_units, agencies, header, message):
     with pytest.raises(RegisterError) as error:
         load_register(con, write_register(tmp_path / "reg", org_units, agencies, agency_header=header))
     text = str(error.value)
     assert message in text and "\n" not in text
-    assert " / " in text and "agencies.csv dòng" in text                 # Vietnamese / English, file and line
+    assert " / " in text and "agencies.csv dòng" in text  # Vietnamese / English, file and line

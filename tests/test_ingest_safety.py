@@ -1,5 +1,6 @@
 """ingestion.safety: every kind of unsafe or unreadable file is refused, before any parser opens it,
 with its Vietnamese reason; parse_workbook turns the refusal into UNREADABLE_FILE."""
+
 from __future__ import annotations
 
 import os
@@ -76,8 +77,14 @@ def test_legacy_xls(tmp_path):
 
 def test_password_protected_workbook(tmp_path):
     path = tmp_path / "matkhau.xlsx"
-    path.write_bytes(OLE2_SIGNATURE + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 64
-                     + "EncryptedPackage".encode("utf-16-le") + b"\0" * 2000)
+    path.write_bytes(
+        OLE2_SIGNATURE
+        + b"\0" * 504
+        + "EncryptionInfo".encode("utf-16-le")
+        + b"\0" * 64
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\0" * 2000
+    )
     assert unsafe_reason(path).startswith("tệp được đặt mật khẩu")
 
 
@@ -100,8 +107,10 @@ def test_zip_bomb_by_total_size(tmp_path):
 def test_xml_entity_bomb(tmp_path, good):
     with zipfile.ZipFile(good) as zf:
         xml = zf.read("xl/workbook.xml")
-    evil = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
-            + xml.split(b"?>", 1)[-1])
+    evil = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        + xml.split(b"?>", 1)[-1]
+    )
     path = rewrite_zip(good, tmp_path / "entity.xlsx", {"xl/workbook.xml": evil})
     assert unsafe_reason(path) == "thành phần xl/workbook.xml chứa khai báo DOCTYPE/ENTITY, không an toàn"
 
@@ -141,7 +150,7 @@ def test_cells_without_references_still_count(tmp_path, good):
     """Cells with no `r` attribute are placed one after another: a row of them at the last row."""
     with zipfile.ZipFile(good) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml")
-    many = b"<row r=\"1048576\">" + b"<c t=\"inlineStr\"><is><t>x</t></is></c>" * 10 + b"</row>"
+    many = b'<row r="1048576">' + b'<c t="inlineStr"><is><t>x</t></is></c>' * 10 + b"</row>"
     sheet = sheet.replace(b"</sheetData>", many + b"</sheetData>")
     path = rewrite_zip(good, tmp_path / "norefs.xlsx", {"xl/worksheets/sheet1.xml": sheet})
     assert unsafe_reason(path).startswith("trang tính xl/worksheets/sheet1.xml có vùng dữ liệu quá lớn")
@@ -162,8 +171,7 @@ def test_parse_workbook_refuses_an_unsafe_file_without_opening_it(tmp_path, monk
 
 
 def test_xml_is_recognised_by_content_not_by_name(tmp_path, good):
-    hidden = (b'<worksheet><sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
-              b"</worksheet>")
+    hidden = b'<worksheet><sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>'
     path = rewrite_zip(good, tmp_path / "hidden.xlsx", extra={"xl/worksheets/data.bin": hidden})
     assert unsafe_reason(path).startswith("trang tính xl/worksheets/data.bin có vùng dữ liệu quá lớn")
     image = b"\x89PNG\r\n\x1a\n" + b"\x00" * 5000
@@ -177,12 +185,12 @@ def test_member_larger_than_its_declared_size(tmp_path, good):
     with zipfile.ZipFile(good) as zf:
         info = zf.getinfo("xl/workbook.xml")
     smaller = (info.file_size // 2).to_bytes(4, "little")
-    data[info.header_offset + 22:info.header_offset + 26] = smaller            # local header
+    data[info.header_offset + 22 : info.header_offset + 26] = smaller  # local header
     name = info.filename.encode()
     entry = data.find(b"PK\x01\x02")
-    while entry >= 0:                                                          # central directory
-        if data[entry + 46:entry + 46 + len(name)] == name:
-            data[entry + 24:entry + 28] = smaller
+    while entry >= 0:  # central directory
+        if data[entry + 46 : entry + 46 + len(name)] == name:
+            data[entry + 24 : entry + 28] = smaller
         entry = data.find(b"PK\x01\x02", entry + 4)
     path = tmp_path / "lying.xlsx"
     path.write_bytes(bytes(data))
@@ -203,11 +211,14 @@ def declaration_at(xml: bytes, at: int, declaration: bytes = b'<!DOCTYPE x [<!EN
 
 
 @pytest.mark.parametrize("member", ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
-@pytest.mark.parametrize("at", [
-    10 * 1024,                                   # past the first 8 KB, the only bytes searched before
-    Limits().xml_prefix_bytes - 4,               # cut in two by the first chunk boundary
-    Limits().xml_prefix_bytes + MB - 5,          # cut in two by the second
-])
+@pytest.mark.parametrize(
+    "at",
+    [
+        10 * 1024,  # past the first 8 KB, the only bytes searched before
+        Limits().xml_prefix_bytes - 4,  # cut in two by the first chunk boundary
+        Limits().xml_prefix_bytes + MB - 5,  # cut in two by the second
+    ],
+)
 def test_a_declaration_anywhere_in_an_xml_part_is_refused(tmp_path, good, member, at):
     with zipfile.ZipFile(good) as zf:
         xml = zf.read(member)
@@ -221,8 +232,9 @@ def test_a_declaration_anywhere_in_an_xml_part_is_refused(tmp_path, good, member
 def test_a_doctype_without_entities_is_refused_too(tmp_path, good):
     with zipfile.ZipFile(good) as zf:
         xml = zf.read("xl/workbook.xml")
-    path = rewrite_zip(good, tmp_path / "doctype.xlsx",
-                       {"xl/workbook.xml": declaration_at(xml, 12_000, b"<!doctype workbook>")})
+    path = rewrite_zip(
+        good, tmp_path / "doctype.xlsx", {"xl/workbook.xml": declaration_at(xml, 12_000, b"<!doctype workbook>")}
+    )
     assert unsafe_reason(path) == "thành phần xl/workbook.xml chứa khai báo DOCTYPE/ENTITY, không an toàn"
 
 

@@ -1,5 +1,6 @@
 """Progress of long steps: a counter redrawn on a terminal, ten log lines whatever the count, nothing
 per file where there is no terminal."""
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,7 @@ def test_the_log_gets_a_line_per_tenth_whatever_the_count():
     report = progress.reporter(MESSAGE, log=lines.append, fd=None)
     for done in range(1, 11001):
         report(done, 11000)
-    assert len(lines) == 11                                  # the start, then each tenth up to 100 %
+    assert len(lines) == 11  # the start, then each tenth up to 100 %
     assert lines[0] == "Đang đọc 1/11000 tệp" and lines[-1] == "Đang đọc 11000/11000 tệp"
     assert "Đang đọc 1100/11000 tệp" in lines
 
@@ -46,7 +47,7 @@ def test_a_terminal_gets_a_counter_redrawn_in_place_and_ended_by_a_newline():
     frames = shown.replace("\r\n", "\n").split("\r")[1:]
     assert frames[0] == "Đang đọc 1/200 tệp"
     assert frames[-1] == "Đang đọc 200/200 tệp\n"
-    assert "\n" not in "".join(frames[:-1])                 # one line, redrawn
+    assert "\n" not in "".join(frames[:-1])  # one line, redrawn
     assert len(frames) <= 200
 
 
@@ -54,7 +55,7 @@ def test_no_terminal_means_no_counter(monkeypatch):
     monkeypatch.delenv(progress.TERMINAL_FD_ENV, raising=False)
     read_end, write_end = os.pipe()
     try:
-        monkeypatch.setenv(progress.TERMINAL_FD_ENV, str(write_end))   # a pipe handed over is not a terminal
+        monkeypatch.setenv(progress.TERMINAL_FD_ENV, str(write_end))  # a pipe handed over is not a terminal
         assert progress.terminal_fd() in (None, 2) and progress.terminal_fd() != write_end
     finally:
         os.close(read_end)

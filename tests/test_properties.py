@@ -1,6 +1,7 @@
 """Properties over generated inputs (Hypothesis): the cell parser never raises and never returns a
 value outside its column's type, and name matching (contract section 3) does not depend on Unicode
 form, case, whitespace, tone-mark placement or characters that show nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,6 +19,7 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 # ------------------------------------------------------------------------------ the cell parser
 
+
 def catalogue_rules() -> list[Rule]:
     """Every reading rule the parser uses, built as ingestion.workbook builds them: each column of each
     sheet layout, each cover field, and the cover code at every level's width."""
@@ -32,11 +34,20 @@ def catalogue_rules() -> list[Rule]:
 
 
 RULES = catalogue_rules()
-VALUE_TYPES = {"code": str, "text": str, "enum": str, "period": str, "yesno": bool, "count": int,
-               "year": int, "version": int, "date": dt.date}
+VALUE_TYPES = {
+    "code": str,
+    "text": str,
+    "enum": str,
+    "period": str,
+    "yesno": bool,
+    "count": int,
+    "year": int,
+    "version": int,
+    "date": dt.date,
+}
 EXCEL_ERRORS = ["#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"]
-HIDDEN = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e"    # show nothing anywhere
-INVISIBLE = HIDDEN + "\u00a0\u202f"                         # in a code, no-break spaces too
+HIDDEN = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e"  # show nothing anywhere
+INVISIBLE = HIDDEN + "\u00a0\u202f"  # in a code, no-break spaces too
 
 
 def _vocabulary_words() -> list[str]:
@@ -57,11 +68,11 @@ def _sprinkled(text: str, data, hidden: str = INVISIBLE, least: int = 0) -> str:
 numberish = st.text(alphabet="0123456789.,-+ eE/H\u00a0\u200b", max_size=30)
 thousands = st.from_regex(r"\s*[0-9]{1,3}(\.[0-9]{3}){0,8}\s*", fullmatch=True)
 cells = st.one_of(
-    st.text(),                                                      # any unicode, control characters too
+    st.text(),  # any unicode, control characters too
     numberish,
     thousands,
-    st.integers(2, 40).map(lambda n: "1" + ".000" * n),             # "1.000.000...": beyond 2**63
-    st.integers(4000, 5000).map(lambda n: "9" * n),                 # past Python's int() digit limit
+    st.integers(2, 40).map(lambda n: "1" + ".000" * n),  # "1.000.000...": beyond 2**63
+    st.integers(4000, 5000).map(lambda n: "9" * n),  # past Python's int() digit limit
     st.integers(-(2**63), 2**63 - 1),
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([2.0**63, 2.0**63 - 1024, 1e308, -0.0, 0.5, 1900.0, 2958465.0, 2958466.0]),
@@ -72,8 +83,8 @@ cells = st.one_of(
     st.timedeltas(),
     st.none(),
     st.just(""),
-    st.sampled_from(EXCEL_ERRORS).map(ExcelError),                  # an error cell
-    st.sampled_from(EXCEL_ERRORS),                                  # text that only looks like one
+    st.sampled_from(EXCEL_ERRORS).map(ExcelError),  # an error cell
+    st.sampled_from(EXCEL_ERRORS),  # text that only looks like one
     st.sampled_from(_vocabulary_words()),
 )
 
@@ -130,6 +141,7 @@ def test_every_hidden_character_is_found_by_the_fast_test_too():
 
 # ------------------------------------------------------------------------------ name matching
 
+
 def _with_tones(letters: str) -> list[str]:
     """Each letter with no tone and with each of the five tone marks, composed."""
     tones = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
@@ -173,8 +185,11 @@ TONES = ["\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
 def old_and_new_spelling(draw) -> tuple[str, str]:
     """One syllable ending in oa/oe/uy, its tone mark on the first vowel ("hòa", "khỏe", "thủy") and
     on the last ("hoà", "khoẻ", "thuỷ"), inside a few other words."""
-    onset, (first, last), tone = draw(st.sampled_from(ONSETS)), draw(st.sampled_from(FINAL_PAIRS)), draw(
-        st.sampled_from(TONES))
+    onset, (first, last), tone = (
+        draw(st.sampled_from(ONSETS)),
+        draw(st.sampled_from(FINAL_PAIRS)),
+        draw(st.sampled_from(TONES)),
+    )
     new = unicodedata.normalize("NFC", onset + first + tone + last)
     old = unicodedata.normalize("NFC", onset + first + last + tone)
     before, after = draw(st.lists(words, max_size=2)), draw(st.lists(words, max_size=2))
@@ -193,7 +208,7 @@ def test_key_treats_old_and_new_tone_placement_alike(pair):
 def test_tone_placement_known_words():
     for a, b in [("hoà", "hòa"), ("thuỷ", "thủy"), ("khoẻ", "khỏe"), ("Hoà Thắng", "HÒA THẮNG")]:
         assert text_key(a) == text_key(b)
-    assert text_key("hoạch") == "hoạch" and text_key("hoàn") == "hoàn"      # one spelling only
+    assert text_key("hoạch") == "hoạch" and text_key("hoàn") == "hoàn"  # one spelling only
 
 
 @FAST

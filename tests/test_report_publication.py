@@ -10,6 +10,7 @@ of the last three steps:
   changed  one commune's workbook edited and a workbook named "=HYPERLINK(...)" added, `antq build`
            2021-H1: release 2 and its changes.
 """
+
 from __future__ import annotations
 
 import csv
@@ -89,33 +90,50 @@ def _publish_again(inbox: Path, out: Path, warehouse: Path) -> None:
 @pytest.fixture(scope="module")
 def stages(tmp_path_factory, demo_build):
     tmp = tmp_path_factory.mktemp("report")
-    copy = copy_build(demo_build, tmp)   # the demo built for 2020-H2 then 2021-H1, ours to change
+    copy = copy_build(demo_build, tmp)  # the demo built for 2020-H2 then 2021-H1, ours to change
     inbox, out, warehouse = copy["inbox"], copy["out"], copy["warehouse"]
     first = _snapshot(out, tmp, "first")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         winners, data_date = con.execute(
             "select count(*), max(created_on) from main.mart_submissions where period = ? and "
-            "submission_status = 'winner'", [PERIOD]).fetchone()
-        severities = dict(con.execute("select severity, count(*) from main.mart_dq_findings where period = ? "
-                                      "group by 1", [PERIOD]).fetchall())
+            "submission_status = 'winner'",
+            [PERIOD],
+        ).fetchone()
+        severities = dict(
+            con.execute(
+                "select severity, count(*) from main.mart_dq_findings where period = ? group by 1", [PERIOD]
+            ).fetchall()
+        )
     finally:
         con.close()
     _publish_again(inbox, out, warehouse)
     again = _snapshot(out, tmp, "again")
     edited = _lower_one_household(inbox)
-    submission(inbox, f"{HYPERLINK}.xlsx", "commune", "99999", HYPERLINK, PERIOD,
-               commune_steering_plan=True, commune_safe=True)
+    submission(
+        inbox, f"{HYPERLINK}.xlsx", "commune", "99999", HYPERLINK, PERIOD, commune_steering_plan=True, commune_safe=True
+    )
     build(tmp, PERIOD, inbox, DEMO_REGISTER, out, warehouse)
     changed = _snapshot(out, tmp, "changed")
-    return {"first": first, "again": again, "changed": changed, "inbox": inbox, "out": out, "edited": edited,
-            "winners": winners, "data_date": data_date, "severities": severities}
+    return {
+        "first": first,
+        "again": again,
+        "changed": changed,
+        "inbox": inbox,
+        "out": out,
+        "edited": edited,
+        "winners": winners,
+        "data_date": data_date,
+        "severities": severities,
+    }
 
 
 def _indicators(folder: Path) -> dict[tuple[str, str], tuple[int, int | None]]:
     with open(folder / "indicators.csv", encoding="utf-8", newline="") as fh:
-        return {(r["org_unit_code"], r["indicator"]): (int(r["achieved"]), int(r["total"]) if r["total"] else None)
-                for r in csv.DictReader(fh)}
+        return {
+            (r["org_unit_code"], r["indicator"]): (int(r["achieved"]), int(r["total"]) if r["total"] else None)
+            for r in csv.DictReader(fh)
+        }
 
 
 def _province(figures) -> str:
@@ -135,6 +153,7 @@ def _sha(path: Path) -> str:
 
 
 # --- the narrative ----------------------------------------------------------------------------------------
+
 
 def test_narrative_has_the_seed_sentences(stages):
     markdown = (stages["first"] / f"{STEM}.md").read_text(encoding="utf-8")
@@ -164,8 +183,11 @@ def test_narrative_adds_rates_change_and_completeness(stages):
     previous = _indicators(stages["out"] / PREVIOUS)
     delta = figures[(province, "models.total")][0] - previous[(province, "models.total")][0]
     assert f"tổng số mô hình tăng {vn_format.count(delta)} mô hình" in markdown
-    expected = (1 + figures[(province, "plan_issued.district_steering_committees")][1]
-                + figures[(province, "plan_issued.commune_steering_committees")][1])
+    expected = (
+        1
+        + figures[(province, "plan_issued.district_steering_committees")][1]
+        + figures[(province, "plan_issued.commune_steering_committees")][1]
+    )
     assert f"từ báo cáo của {stages['winners']}/{expected} đơn vị phải báo cáo" in markdown
     n = {s: vn_format.count(stages["severities"].get(s, 0)) for s in ("error", "warning", "info")}
     assert f"phát hiện {n['error']} lỗi, {n['warning']} cảnh báo và {n['info']} thông tin" in markdown
@@ -174,12 +196,20 @@ def test_narrative_adds_rates_change_and_completeness(stages):
 
 # --- the workbook -----------------------------------------------------------------------------------------
 
+
 def test_workbook_sheets_and_figures_match_indicators_csv(stages):
     figures = _indicators(stages["first"])
     province = _province(figures)
     wb = openpyxl.load_workbook(stages["first"] / f"{STEM}.xlsx")
-    assert wb.sheetnames == ["Tổng hợp", "Phụ lục theo huyện", "Mô hình theo nhóm", "Chất lượng dữ liệu",
-                             "Danh sách phát hiện", "Tệp đã nhận", "Biểu đồ"]
+    assert wb.sheetnames == [
+        "Tổng hợp",
+        "Phụ lục theo huyện",
+        "Mô hình theo nhóm",
+        "Chất lượng dữ liệu",
+        "Danh sách phát hiện",
+        "Tệp đã nhận",
+        "Biểu đồ",
+    ]
     labels = {i["label_vi"]: i["indicator"] for i in catalog.indicators()}
 
     summary = wb["Tổng hợp"]
@@ -214,7 +244,7 @@ def test_models_sheet_adds_up_to_the_published_groups(stages):
     ws = openpyxl.load_workbook(stages["first"] / f"{STEM}.xlsx")["Mô hình theo nhóm"]
     total = next(r for r in ws.iter_rows(values_only=True) if r[1] == "Toàn tỉnh")
     groups = [i["indicator"] for i in catalog.indicators() if i["indicator"].startswith("models.group_")]
-    assert list(total[2:2 + len(groups)]) == [figures[(province, g)][0] for g in groups]
+    assert list(total[2 : 2 + len(groups)]) == [figures[(province, g)][0] for g in groups]
     assert total[2 + len(groups)] == figures[(province, "models.total")][0]
 
 
@@ -228,6 +258,7 @@ def test_charts_saved_and_embedded(stages):
 
 
 # --- text from submissions stays text ---------------------------------------------------------------------
+
 
 def test_formula_like_names_stay_text(stages):
     folder = stages["changed"]
@@ -247,6 +278,7 @@ def test_formula_like_names_stay_text(stages):
 
 
 # --- reproducible releases --------------------------------------------------------------------------------
+
 
 def test_first_release_manifest(stages):
     folder = stages["first"]
@@ -271,13 +303,20 @@ def test_first_release_manifest(stages):
 
 def test_same_inputs_give_the_same_files(stages):
     first, again = stages["first"], stages["again"]
-    names = ["indicators.csv", "dq_findings.csv", f"{STEM}.md", f"{STEM}.docx", f"{STEM}.xlsx",
-             *(p.relative_to(first).as_posix() for p in sorted((first / "charts").glob("*.png")))]
+    names = [
+        "indicators.csv",
+        "dq_findings.csv",
+        f"{STEM}.md",
+        f"{STEM}.docx",
+        f"{STEM}.xlsx",
+        *(p.relative_to(first).as_posix() for p in sorted((first / "charts").glob("*.png"))),
+    ]
     for name in names:
         assert (again / name).read_bytes() == (first / name).read_bytes(), name
     # publishing the same thing again is not a new release
-    assert json.loads((again / "manifest.json").read_text(encoding="utf-8")) == \
-        json.loads((first / "manifest.json").read_text(encoding="utf-8"))
+    assert json.loads((again / "manifest.json").read_text(encoding="utf-8")) == json.loads(
+        (first / "manifest.json").read_text(encoding="utf-8")
+    )
     assert not (again / "releases" / "2").exists()
     # the documents' dates come from the inputs, not the clock
     props = docx.Document(str(first / f"{STEM}.docx")).core_properties
@@ -307,6 +346,7 @@ def test_rerelease_names_moved_figures_and_files(stages):
     assert "lần phát hành số 2" in page and edited in page
     assert f"{vn_format.ratio(*old)} | {vn_format.ratio(*new)}" in page
     # the previous release stays, with the figures it published
-    assert (folder / "releases" / "1" / "indicators.csv").read_bytes() == \
-        (stages["first"] / "indicators.csv").read_bytes()
+    assert (folder / "releases" / "1" / "indicators.csv").read_bytes() == (
+        stages["first"] / "indicators.csv"
+    ).read_bytes()
     assert (folder / "releases" / "2" / "indicators.csv").read_bytes() == (folder / "indicators.csv").read_bytes()

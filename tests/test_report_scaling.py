@@ -9,6 +9,7 @@ the `report_documents` asset) and the auditors' report (`auditors.write_report`)
 within one run (the shortest of a few runs at each size, the two sizes taking turns), never against an
 absolute figure.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,18 @@ COMMUNES_PER_DISTRICT = 5
 SMALL, LARGE = 60, 120
 MAX_RATIO = 2.6  # doubling the districts: at most about double the time, with room for a shared machine
 
-_ORG_UNIT = ["org_unit_code", "org_unit_name", "org_unit_name_key", "org_unit_level", "parent_code", "valid_from",
-             "valid_to", "commune_code", "district_code", "province_code"]
+_ORG_UNIT = [
+    "org_unit_code",
+    "org_unit_name",
+    "org_unit_name_key",
+    "org_unit_level",
+    "parent_code",
+    "valid_from",
+    "valid_to",
+    "commune_code",
+    "district_code",
+    "province_code",
+]
 
 
 def _table(con, name: str, columns: dict[str, tuple[pa.DataType, list]]) -> None:
@@ -49,7 +60,7 @@ def _columns(rows: list[dict], types: dict[str, pa.DataType]) -> dict[str, tuple
     return {c: (t, [r.get(c) for r in rows]) for c, t in types.items()}
 
 
-S, I, B, D, TS = pa.string(), pa.int64(), pa.bool_(), pa.date32(), pa.timestamp("us")
+S, INT, B, D, TS = pa.string(), pa.int64(), pa.bool_(), pa.date32(), pa.timestamp("us")
 
 
 def synthetic_warehouse(n_districts: int, communes: int = COMMUNES_PER_DISTRICT, con=None):
@@ -63,34 +74,100 @@ def synthetic_warehouse(n_districts: int, communes: int = COMMUNES_PER_DISTRICT,
     district_codes = [f"{d + 1:03d}" for d in range(n_districts)]
     commune_codes = {d: [f"{d}{c + 1:02d}" for c in range(communes)] for d in district_codes}
 
-    org = [{"org_unit_code": PROVINCE, "org_unit_name": "Tỉnh Thử Nghiệm", "org_unit_level": "province",
-            "province_code": PROVINCE}]
+    org = [
+        {
+            "org_unit_code": PROVINCE,
+            "org_unit_name": "Tỉnh Thử Nghiệm",
+            "org_unit_level": "province",
+            "province_code": PROVINCE,
+        }
+    ]
     for d in district_codes:
-        org.append({"org_unit_code": d, "org_unit_name": f"Huyện Số {int(d)}", "org_unit_level": "district",
-                    "parent_code": PROVINCE, "district_code": d, "province_code": PROVINCE})
+        org.append(
+            {
+                "org_unit_code": d,
+                "org_unit_name": f"Huyện Số {int(d)}",
+                "org_unit_level": "district",
+                "parent_code": PROVINCE,
+                "district_code": d,
+                "province_code": PROVINCE,
+            }
+        )
         for c in commune_codes[d]:
-            org.append({"org_unit_code": c, "org_unit_name": f"Xã {int(c[-2:])} huyện {int(d)}",
-                        "org_unit_level": "commune", "parent_code": d, "commune_code": c, "district_code": d,
-                        "province_code": PROVINCE})
+            org.append(
+                {
+                    "org_unit_code": c,
+                    "org_unit_name": f"Xã {int(c[-2:])} huyện {int(d)}",
+                    "org_unit_level": "commune",
+                    "parent_code": d,
+                    "commune_code": c,
+                    "district_code": d,
+                    "province_code": PROVINCE,
+                }
+            )
     for r in org:
         r["org_unit_name_key"] = r["org_unit_name"].lower()
-    _table(con, "dim_org_unit", _columns(org, {c: S for c in _ORG_UNIT if c not in ("valid_from", "valid_to")}
-                                         | {"valid_from": D, "valid_to": D}))
-    agencies = [{"agency_code": f"CQ{d}", "agency_name": f"Trường học huyện {int(d)}", "agency_kind": "truong_hoc",
-                 "managed_by": "district", "district_code": d, "province_code": PROVINCE} for d in district_codes]
-    _table(con, "dim_agency", _columns(agencies, {c: S for c in ("agency_code", "agency_name", "agency_kind",
-                                                                  "managed_by", "district_code", "province_code")}))
+    _table(
+        con,
+        "dim_org_unit",
+        _columns(
+            org, {c: S for c in _ORG_UNIT if c not in ("valid_from", "valid_to")} | {"valid_from": D, "valid_to": D}
+        ),
+    )
+    agencies = [
+        {
+            "agency_code": f"CQ{d}",
+            "agency_name": f"Trường học huyện {int(d)}",
+            "agency_kind": "truong_hoc",
+            "managed_by": "district",
+            "district_code": d,
+            "province_code": PROVINCE,
+        }
+        for d in district_codes
+    ]
+    _table(
+        con,
+        "dim_agency",
+        _columns(
+            agencies,
+            {
+                c: S
+                for c in ("agency_code", "agency_name", "agency_kind", "managed_by", "district_code", "province_code")
+            },
+        ),
+    )
 
     period_rows = []
     for key in (PREVIOUS, PERIOD):
         start, end = periods.bounds(key)
         year, half = periods.parse(key)
-        period_rows.append({"period_key": key, "period_year": year, "half": half, "period_start": start,
-                            "period_end": end, "previous_period_key": periods.previous(key),
-                            "period_label_vi": f"6 tháng {'đầu' if half == 1 else 'cuối'} năm {year}"})
-    _table(con, "dim_period", _columns(period_rows, {"period_key": S, "period_year": I, "half": I,
-                                                     "period_start": D, "period_end": D,
-                                                     "previous_period_key": S, "period_label_vi": S}))
+        period_rows.append(
+            {
+                "period_key": key,
+                "period_year": year,
+                "half": half,
+                "period_start": start,
+                "period_end": end,
+                "previous_period_key": periods.previous(key),
+                "period_label_vi": f"6 tháng {'đầu' if half == 1 else 'cuối'} năm {year}",
+            }
+        )
+    _table(
+        con,
+        "dim_period",
+        _columns(
+            period_rows,
+            {
+                "period_key": S,
+                "period_year": INT,
+                "half": INT,
+                "period_start": D,
+                "period_end": D,
+                "previous_period_key": S,
+                "period_label_vi": S,
+            },
+        ),
+    )
 
     figures = []
     for p, period in enumerate((PREVIOUS, PERIOD)):
@@ -102,21 +179,32 @@ def synthetic_warehouse(n_districts: int, communes: int = COMMUNES_PER_DISTRICT,
                 total = (20 + (k * 7 + spec["sort_order"] * 3) % 40) * (100 if "households" in spec["indicator"] else 1)
                 achieved = total - (k * 3 + spec["sort_order"] + p) % (total // 2 + 1)
                 has_total = spec["has_total"]
-                figures.append((period, spec, d, "district", f"Huyện Số {int(d)}", achieved, total if has_total else None))
+                figures.append(
+                    (period, spec, d, "district", f"Huyện Số {int(d)}", achieved, total if has_total else None)
+                )
                 s = sums.setdefault(spec["indicator"], [0, 0])
                 s[0] += achieved
                 s[1] += total
         for spec in indicators:
             achieved, total = sums.get(spec["indicator"], [150 + p, 190])
-            figures.append((period, spec, PROVINCE, "province", "Tỉnh Thử Nghiệm", achieved,
-                            total if spec["has_total"] else None))
-    _table(con, "mart_indicators", {
-        "period": (S, [f[0] for f in figures]), "indicator": (S, [f[1]["indicator"] for f in figures]),
-        "org_unit_code": (S, [f[2] for f in figures]), "org_unit_level": (S, [f[3] for f in figures]),
-        "org_unit_name": (S, [f[4] for f in figures]), "achieved": (I, [f[5] for f in figures]),
-        "total": (I, [f[6] for f in figures]), "sort_order": (I, [f[1]["sort_order"] for f in figures]),
-        "label_vi": (S, [f[1]["label_vi"] for f in figures]),
-    })
+            figures.append(
+                (period, spec, PROVINCE, "province", "Tỉnh Thử Nghiệm", achieved, total if spec["has_total"] else None)
+            )
+    _table(
+        con,
+        "mart_indicators",
+        {
+            "period": (S, [f[0] for f in figures]),
+            "indicator": (S, [f[1]["indicator"] for f in figures]),
+            "org_unit_code": (S, [f[2] for f in figures]),
+            "org_unit_level": (S, [f[3] for f in figures]),
+            "org_unit_name": (S, [f[4] for f in figures]),
+            "achieved": (INT, [f[5] for f in figures]),
+            "total": (INT, [f[6] for f in figures]),
+            "sort_order": (INT, [f[1]["sort_order"] for f in figures]),
+            "label_vi": (S, [f[1]["label_vi"] for f in figures]),
+        },
+    )
 
     submissions, models, findings = [], [], []
     start, end = periods.bounds(PERIOD)
@@ -125,14 +213,28 @@ def synthetic_warehouse(n_districts: int, communes: int = COMMUNES_PER_DISTRICT,
     def submit(level, code, name, district, version=1, status="winner", winner=None, day=5):
         source = f"{PERIOD}/{district or PROVINCE}/{code}_v{version}.xlsx"
         created = dt.date(end.year, end.month + 1, day)
-        submissions.append({
-            "period": PERIOD, "source_file": source, "file_sha256": hashlib.sha256(source.encode()).hexdigest(),
-            "reporter_level": level, "reporter_code": code, "reporter_name": name, "district_code": district,
-            "version": version, "created_on": created, "modified_at": dt.datetime.combine(created, dt.time(9)),
-            "submission_status": status, "winner_file": winner or source, "rows_read": 12, "rows_counted": 11,
-            "rows_excluded": 1, "summary_rows_read": 0 if level == "commune" else 3, "deadline": deadline,
-            "on_time": created <= deadline,
-        })
+        submissions.append(
+            {
+                "period": PERIOD,
+                "source_file": source,
+                "file_sha256": hashlib.sha256(source.encode()).hexdigest(),
+                "reporter_level": level,
+                "reporter_code": code,
+                "reporter_name": name,
+                "district_code": district,
+                "version": version,
+                "created_on": created,
+                "modified_at": dt.datetime.combine(created, dt.time(9)),
+                "submission_status": status,
+                "winner_file": winner or source,
+                "rows_read": 12,
+                "rows_counted": 11,
+                "rows_excluded": 1,
+                "summary_rows_read": 0 if level == "commune" else 3,
+                "deadline": deadline,
+                "on_time": created <= deadline,
+            }
+        )
         return source
 
     submit("province", PROVINCE, "Tỉnh Thử Nghiệm", None)
@@ -143,46 +245,150 @@ def synthetic_warehouse(n_districts: int, communes: int = COMMUNES_PER_DISTRICT,
             n += 1
             name = f"Xã {int(c[-2:])} huyện {int(d)}"
             if n % 13 == 0:
-                findings.append({"check_code": "MISSING_SUBMISSION", "org_unit_code": c, "district_code": d,
-                                 "commune_code": c, "params": {"unit_name": name, "code": c, "period": PERIOD}})
+                findings.append(
+                    {
+                        "check_code": "MISSING_SUBMISSION",
+                        "org_unit_code": c,
+                        "district_code": d,
+                        "commune_code": c,
+                        "params": {"unit_name": name, "code": c, "period": PERIOD},
+                    }
+                )
                 continue
             source = submit("commune", c, name, d, version=2 if n % 7 == 0 else 1, day=5 + n % 20)
             if n % 7 == 0:
                 old = submit("commune", c, name, d, version=1, status="superseded", winner=source)
-                findings.append({"check_code": "SUPERSEDED_SUBMISSION", "org_unit_code": c, "district_code": d,
-                                 "commune_code": c, "source_file": old, "value_raw": "1",
-                                 "params": {"version": 1, "winner_file": source}})
+                findings.append(
+                    {
+                        "check_code": "SUPERSEDED_SUBMISSION",
+                        "org_unit_code": c,
+                        "district_code": d,
+                        "commune_code": c,
+                        "source_file": old,
+                        "value_raw": "1",
+                        "params": {"version": 1, "winner_file": source},
+                    }
+                )
             for row in (3, 7):
-                findings.append({"check_code": "MISSING_VALUE", "org_unit_code": f"{c}{row:03d}", "district_code": d,
-                                 "commune_code": c, "source_file": source, "sheet_name": "Thôn, khu phố",
-                                 "row_number": row, "value_raw": "",
-                                 "params": {"column": "Tổng số hộ", "sheet": "Thôn, khu phố", "row": row}})
+                findings.append(
+                    {
+                        "check_code": "MISSING_VALUE",
+                        "org_unit_code": f"{c}{row:03d}",
+                        "district_code": d,
+                        "commune_code": c,
+                        "source_file": source,
+                        "sheet_name": "Thôn, khu phố",
+                        "row_number": row,
+                        "value_raw": "",
+                        "params": {"column": "Tổng số hộ", "sheet": "Thôn, khu phố", "row": row},
+                    }
+                )
             if n % 5 == 0:
-                findings.append({"check_code": "HOUSEHOLDS_REGISTERED_EXCEED_TOTAL", "org_unit_code": f"{c}004",
-                                 "district_code": d, "commune_code": c, "source_file": source,
-                                 "sheet_name": "Thôn, khu phố", "row_number": 4, "value_raw": "=SUM(A1)",
-                                 "params": {"registered": 120, "total": 100}})
+                findings.append(
+                    {
+                        "check_code": "HOUSEHOLDS_REGISTERED_EXCEED_TOTAL",
+                        "org_unit_code": f"{c}004",
+                        "district_code": d,
+                        "commune_code": c,
+                        "source_file": source,
+                        "sheet_name": "Thôn, khu phố",
+                        "row_number": 4,
+                        "value_raw": "=SUM(A1)",
+                        "params": {"registered": 120, "total": 100},
+                    }
+                )
             for g in range(1, 7):
-                models.append({"period": PERIOD, "reporter_level": "commune", "reporter_code": c, "commune_code": c,
-                               "district_code": d, "province_code": PROVINCE, "model_group": g,
-                               "model_name": f"Mô hình {g}", "source_file": source, "sheet_name": "Mô hình",
-                               "row_number": g + 1})
+                models.append(
+                    {
+                        "period": PERIOD,
+                        "reporter_level": "commune",
+                        "reporter_code": c,
+                        "commune_code": c,
+                        "district_code": d,
+                        "province_code": PROVINCE,
+                        "model_group": g,
+                        "model_name": f"Mô hình {g}",
+                        "source_file": source,
+                        "sheet_name": "Mô hình",
+                        "row_number": g + 1,
+                    }
+                )
     for f in findings:
         f.update(period=PERIOD, severity=checks[f["check_code"]]["severity"], params=json.dumps(f["params"]))
-    _table(con, "mart_submissions", _columns(submissions, {
-        "period": S, "source_file": S, "file_sha256": S, "reporter_level": S, "reporter_code": S,
-        "reporter_name": S, "district_code": S, "version": I, "created_on": D, "modified_at": TS,
-        "submission_status": S, "rejection_check": S, "rejection_reason": S, "winner_file": S, "rows_read": I,
-        "rows_counted": I, "rows_excluded": I, "summary_rows_read": I, "deadline": D, "on_time": B}))
-    _table(con, "fct_models", _columns(models, {
-        "period": S, "reporter_level": S, "reporter_code": S, "commune_code": S, "district_code": S,
-        "province_code": S, "model_group": I, "model_name": S, "unit_code": S, "founded_year": I,
-        "source_file": S, "sheet_name": S, "row_number": I}))
-    _table(con, "mart_dq_findings", _columns(findings, {
-        "period": S, "check_code": S, "severity": S, "org_unit_code": S, "source_file": S, "sheet_name": S,
-        "row_number": I, "value_raw": S, "params": S, "district_code": S, "commune_code": S}))
-    findings_history.record_build(con, PERIOD, published.findings(con, PERIOD), "run-1",
-                                  at=dt.datetime(2021, 7, 21, 6, 0))
+    _table(
+        con,
+        "mart_submissions",
+        _columns(
+            submissions,
+            {
+                "period": S,
+                "source_file": S,
+                "file_sha256": S,
+                "reporter_level": S,
+                "reporter_code": S,
+                "reporter_name": S,
+                "district_code": S,
+                "version": INT,
+                "created_on": D,
+                "modified_at": TS,
+                "submission_status": S,
+                "rejection_check": S,
+                "rejection_reason": S,
+                "winner_file": S,
+                "rows_read": INT,
+                "rows_counted": INT,
+                "rows_excluded": INT,
+                "summary_rows_read": INT,
+                "deadline": D,
+                "on_time": B,
+            },
+        ),
+    )
+    _table(
+        con,
+        "fct_models",
+        _columns(
+            models,
+            {
+                "period": S,
+                "reporter_level": S,
+                "reporter_code": S,
+                "commune_code": S,
+                "district_code": S,
+                "province_code": S,
+                "model_group": INT,
+                "model_name": S,
+                "unit_code": S,
+                "founded_year": INT,
+                "source_file": S,
+                "sheet_name": S,
+                "row_number": INT,
+            },
+        ),
+    )
+    _table(
+        con,
+        "mart_dq_findings",
+        _columns(
+            findings,
+            {
+                "period": S,
+                "check_code": S,
+                "severity": S,
+                "org_unit_code": S,
+                "source_file": S,
+                "sheet_name": S,
+                "row_number": INT,
+                "value_raw": S,
+                "params": S,
+                "district_code": S,
+                "commune_code": S,
+            },
+        ),
+    )
+    findings_history.record_build(
+        con, PERIOD, published.findings(con, PERIOD), "run-1", at=dt.datetime(2021, 7, 21, 6, 0)
+    )
     return con
 
 
@@ -203,7 +409,8 @@ def _best_times(runs: int, work) -> tuple[float, float, object]:
 def _assert_linear(t_small: float, t_large: float) -> None:
     assert t_large / t_small <= MAX_RATIO, (
         f"{SMALL} districts: {t_small:.2f} s, {LARGE} districts: {t_large:.2f} s (x{t_large / t_small:.2f}, "
-        f"at most x{MAX_RATIO})")
+        f"at most x{MAX_RATIO})"
+    )
 
 
 def write_documents(con, out: Path) -> period_report.ReportFiles:
@@ -223,9 +430,9 @@ def warehouses():
 
 def test_report_documents_grow_linearly(warehouses, tmp_path):
     t_small, t_large, files = _best_times(2, lambda size: write_documents(warehouses[size], tmp_path / str(size)))
-    assert files.text.count("| Huyện Số ") == LARGE        # one annex line per district
+    assert files.text.count("| Huyện Số ") == LARGE  # one annex line per district
     assert all(path.stat().st_size > 0 for path in files.paths())
-    with PIL.Image.open(files.charts["households"]) as chart:   # bounded, however many districts
+    with PIL.Image.open(files.charts["households"]) as chart:  # bounded, however many districts
         assert chart.height <= (0.42 * charts.MAX_DISTRICT_BARS + 2.5) * charts.DPI
     _assert_linear(t_small, t_large)
 
@@ -239,7 +446,7 @@ def test_word_and_excel_writers_grow_linearly(warehouses, tmp_path):
         out = tmp_path / str(size)
         (out / "charts").mkdir(parents=True)
         paths = {key: out / "charts" / name for key, name in charts.FILES.items()}
-        for path in paths.values():   # small stand-ins: the charts are not what is measured here
+        for path in paths.values():  # small stand-ins: the charts are not what is measured here
             PIL.Image.new("RGB", (65, 40), "white").save(path)
         inputs[size] = (data, out, paths, {k: p.relative_to(out).as_posix() for k, p in paths.items()})
 
@@ -257,7 +464,8 @@ def test_auditors_report_grows_linearly(warehouses, tmp_path):
     for size in (SMALL, LARGE):
         (tmp_path / str(size)).mkdir()
     t_small, t_large, result = _best_times(
-        5, lambda size: auditors.write_report(warehouses[size], PERIOD, tmp_path / str(size)))
+        5, lambda size: auditors.write_report(warehouses[size], PERIOD, tmp_path / str(size))
+    )
     assert result["findings"] > 2 * LARGE * COMMUNES_PER_DISTRICT
     assert result["submissions"] > LARGE * COMMUNES_PER_DISTRICT
     _assert_linear(t_small, t_large)

@@ -1,4 +1,5 @@
 """Vietnamese number, rate and date formatting (reports/vn_format.py) and the report Markdown reader."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,33 +11,48 @@ from reports import vn_format
 from reports.markdown_blocks import escape, inline, parse
 
 
-@pytest.mark.parametrize("n, text", [(0, "0"), (8, "8"), (10, "10"), (999, "999"), (1000, "1.000"),
-                                     (299882, "299.882"), (1234567, "1.234.567"), (-1234, "-1.234")])
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (0, "0"),
+        (8, "8"),
+        (10, "10"),
+        (999, "999"),
+        (1000, "1.000"),
+        (299882, "299.882"),
+        (1234567, "1.234.567"),
+        (-1234, "-1.234"),
+    ],
+)
 def test_number(n, text):
     assert vn_format.number(n) == text
 
 
-@pytest.mark.parametrize("n, text", [(0, "0"), (1, "01"), (8, "08"), (9, "09"), (10, "10"), (22, "22"),
-                                     (1000, "1.000"), (299882, "299.882")])
+@pytest.mark.parametrize(
+    "n, text", [(0, "0"), (1, "01"), (8, "08"), (9, "09"), (10, "10"), (22, "22"), (1000, "1.000"), (299882, "299.882")]
+)
 def test_count_pads_below_ten(n, text):
     assert vn_format.count(n) == text
 
 
-@pytest.mark.parametrize("achieved, total, text", [
-    (168, 195, "86,15%"),
-    (299882, 332093, "90,30%"),
-    (124, 124, "100,00%"),
-    (0, 10, "0,00%"),
-    (1, 3, "33,33%"),
-    (2, 3, "66,67%"),           # half-up, not banker's rounding
-    (1, 8, "12,50%"),
-    (99999, 100000, "99,99%"),  # 99,999% would round to 100,00%: it is not all
-    (199999, 200000, "99,99%"),  # 99,9995% likewise
-    (9999, 10000, "99,99%"),
-    (1, 100000, "0,01%"),       # 0,001% would round to 0,00%: it is not none
-    (5, 0, "—"),                # no denominator
-    (5, None, "—"),
-])
+@pytest.mark.parametrize(
+    "achieved, total, text",
+    [
+        (168, 195, "86,15%"),
+        (299882, 332093, "90,30%"),
+        (124, 124, "100,00%"),
+        (0, 10, "0,00%"),
+        (1, 3, "33,33%"),
+        (2, 3, "66,67%"),  # half-up, not banker's rounding
+        (1, 8, "12,50%"),
+        (99999, 100000, "99,99%"),  # 99,999% would round to 100,00%: it is not all
+        (199999, 200000, "99,99%"),  # 99,9995% likewise
+        (9999, 10000, "99,99%"),
+        (1, 100000, "0,01%"),  # 0,001% would round to 0,00%: it is not none
+        (5, 0, "—"),  # no denominator
+        (5, None, "—"),
+    ],
+)
 def test_rate(achieved, total, text):
     assert vn_format.rate(achieved, total) == text
 
@@ -55,8 +71,16 @@ def test_rate_value_is_the_printed_rate():
     assert vn_format.rate_value(3, 0) is None
 
 
-@pytest.mark.parametrize("value, text", [(Decimal("8.71"), "8,71"), (Decimal("1234.5"), "1.234,50"),
-                                         (Decimal("-0.5"), "-0,50"), (0, "0,00"), (Decimal("-0.001"), "0,00")])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (Decimal("8.71"), "8,71"),
+        (Decimal("1234.5"), "1.234,50"),
+        (Decimal("-0.5"), "-0,50"),
+        (0, "0,00"),
+        (Decimal("-0.001"), "0,00"),
+    ],
+)
 def test_decimal(value, text):
     assert vn_format.decimal(value) == text
 
@@ -71,12 +95,15 @@ def test_ratio_and_signed():
     assert vn_format.signed_points(Decimal("-3.20")) == "-3,20"
 
 
-@pytest.mark.parametrize("day, text", [
-    (dt.date(2021, 7, 2), "ngày 02 tháng 7 năm 2021"),
-    (dt.date(2021, 1, 15), "ngày 15 tháng 01 năm 2021"),
-    (dt.date(2021, 2, 5), "ngày 05 tháng 02 năm 2021"),
-    (dt.date(2021, 12, 31), "ngày 31 tháng 12 năm 2021"),
-])
+@pytest.mark.parametrize(
+    "day, text",
+    [
+        (dt.date(2021, 7, 2), "ngày 02 tháng 7 năm 2021"),
+        (dt.date(2021, 1, 15), "ngày 15 tháng 01 năm 2021"),
+        (dt.date(2021, 2, 5), "ngày 05 tháng 02 năm 2021"),
+        (dt.date(2021, 12, 31), "ngày 31 tháng 12 năm 2021"),
+    ],
+)
 def test_date(day, text):
     assert vn_format.date(day) == text
 
@@ -85,7 +112,8 @@ def test_markdown_blocks():
     blocks = parse(
         "<!-- bảng: không viền -->\n<!-- cột: 40 60 -->\n| a | **b** |\n| :---: | ---: |\n| c<br>d | e |\n\n"
         "# BÁO CÁO\n\n<!-- căn: giữa -->\n**Tên** và *nghiêng*\ndòng tiếp\n\n- một\n- hai\n\n"
-        "![Biểu đồ 1](charts/a.png)\n\n<!-- trang: ngang -->\n## Phụ lục\n")
+        "![Biểu đồ 1](charts/a.png)\n\n<!-- trang: ngang -->\n## Phụ lục\n"
+    )
     kinds = [b.kind for b in blocks]
     assert kinds == ["table", "heading", "paragraph", "bullet", "bullet", "image", "section", "heading"]
     table = blocks[0]

@@ -1,4 +1,5 @@
 """The submission-workbook writer: layout, cell types, dropdowns and determinism, read back with openpyxl."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,7 @@ YES, NO = WB["vocab"]["yesno"][True][0], WB["vocab"]["yesno"][False][0]
 
 
 def _cover(**extra):
-    base = {"code": "00123", "name": "Xã Thử", "period": "2021-H1",
-            "created_on": dt.date(2021, 7, 3), "version": 1}
+    base = {"code": "00123", "name": "Xã Thử", "period": "2021-H1", "created_on": dt.date(2021, 7, 3), "version": 1}
     base.update(extra)
     return base
 
@@ -34,8 +34,7 @@ def _header_cells(ws, layout_id):
 
 
 def _cover_values(ws):
-    return {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(1, ws.max_row + 1)
-            if ws.cell(r, 1).value}
+    return {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value}
 
 
 def _validations_covering(ws, coordinate):
@@ -45,26 +44,59 @@ def _validations_covering(ws, coordinate):
 @pytest.fixture
 def commune_book(tmp_path):
     path = write_submission(
-        tmp_path / "x.xlsx", level="commune", title="Báo cáo thử",
+        tmp_path / "x.xlsx",
+        level="commune",
+        title="Báo cáo thử",
         cover=_cover(commune_steering_plan=True, commune_safe=False, preparer="=HYPERLINK(1)"),
         sheets={
             "villages": [
-                {"village_code": "00123001", "village_name": "=1+2", "plan_issued": True,
-                 "safe_registered": False, "households_total": 1234, "households_registered": 1000},
-                {"village_code": "00123002", "village_name": "+84 912", "plan_issued": None,
-                 "safe_registered": True, "households_total": 150, "households_registered": 150},
-                {"village_code": "00123003", "village_name": "-Thôn 3", "plan_issued": "x",
-                 "safe_registered": True, "households_total": "1.234", "households_registered": 7},
-                {"village_code": "00123004", "village_name": "@Thôn 4\tx", "plan_issued": True,
-                 "safe_registered": True, "households_total": 300, "households_registered": 200},
+                {
+                    "village_code": "00123001",
+                    "village_name": "=1+2",
+                    "plan_issued": True,
+                    "safe_registered": False,
+                    "households_total": 1234,
+                    "households_registered": 1000,
+                },
+                {
+                    "village_code": "00123002",
+                    "village_name": "+84 912",
+                    "plan_issued": None,
+                    "safe_registered": True,
+                    "households_total": 150,
+                    "households_registered": 150,
+                },
+                {
+                    "village_code": "00123003",
+                    "village_name": "-Thôn 3",
+                    "plan_issued": "x",
+                    "safe_registered": True,
+                    "households_total": "1.234",
+                    "households_registered": 7,
+                },
+                {
+                    "village_code": "00123004",
+                    "village_name": "@Thôn 4\tx",
+                    "plan_issued": True,
+                    "safe_registered": True,
+                    "households_total": 300,
+                    "households_registered": 200,
+                },
             ],
-            "commune_models": [{"model_name": "Camera an ninh", "model_group": "6",
-                                "unit_code": "00123001", "founded_year": 2019}],
-            "force_support": [{"person_name": "Nguyễn Văn A", "support_type": "visit",
-                               "amount_vnd": 500000}],
-            "awards": [{"recipient_kind": "individual", "recipient_name": "Lê Thị B",
-                        "award_type": "medal", "decision_no": "12/QĐ-BCA"}],
-        })
+            "commune_models": [
+                {"model_name": "Camera an ninh", "model_group": "6", "unit_code": "00123001", "founded_year": 2019}
+            ],
+            "force_support": [{"person_name": "Nguyễn Văn A", "support_type": "visit", "amount_vnd": 500000}],
+            "awards": [
+                {
+                    "recipient_kind": "individual",
+                    "recipient_name": "Lê Thị B",
+                    "award_type": "medal",
+                    "decision_no": "12/QĐ-BCA",
+                }
+            ],
+        },
+    )
     return openpyxl.load_workbook(path)
 
 
@@ -100,8 +132,8 @@ def test_value_conversion(commune_book):
 
     assert at("plan_issued", first).value == YES
     assert at("safe_registered", first).value == NO
-    assert at("plan_issued", first + 1).value is None          # None stays blank
-    assert at("plan_issued", first + 2).value == "x"           # literal words pass through
+    assert at("plan_issued", first + 1).value is None  # None stays blank
+    assert at("plan_issued", first + 2).value == "x"  # literal words pass through
     total = at("households_total", first)
     assert total.value == 1234 and total.data_type == "n" and total.number_format == "#,##0"
     assert at("households_total", first + 2).value == "1.234"  # text stays text
@@ -114,10 +146,13 @@ def test_value_conversion(commune_book):
     awards = commune_book[SHEETS["awards"]["sheet"]]
     header_row, cols = _header_cells(awards, "awards")
     acols = SHEETS["awards"]["columns"]
-    assert awards[f"{cols[acols['recipient_kind']['header']]}{header_row + 1}"].value == \
-        WB["vocab"]["recipient"]["individual"][0]
-    assert awards[f"{cols[acols['award_type']['header']]}{header_row + 1}"].value == \
-        WB["vocab"]["award_type"]["medal"][0]
+    assert (
+        awards[f"{cols[acols['recipient_kind']['header']]}{header_row + 1}"].value
+        == WB["vocab"]["recipient"]["individual"][0]
+    )
+    assert (
+        awards[f"{cols[acols['award_type']['header']]}{header_row + 1}"].value == WB["vocab"]["award_type"]["medal"][0]
+    )
 
     cover = _cover_values(commune_book[COVER["sheet"]])
     fields = COVER["fields"]
@@ -177,57 +212,65 @@ def test_dropdowns_on_yesno_and_enum_cells(commune_book):
     assert commune_book.sheetnames[-1] == LISTS_SHEET
     rng = dv.formula1.split("!")[1].replace("$", "")
     listed = [c.value for (c,) in lists[rng]]
-    for key, words in WB["vocab"]["model_group"].items():
+    for words in WB["vocab"]["model_group"].values():
         assert set(words) <= set(listed)
     assert LISTS_SHEET not in {s["sheet"] for s in SHEETS.values()} | {COVER["sheet"]}
 
 
 def test_only_layouts_of_the_level(tmp_path):
     with pytest.raises(ValueError):
-        write_submission(tmp_path / "a.xlsx", level="commune", cover=_cover(),
-                         sheets={"agencies": []})
+        write_submission(tmp_path / "a.xlsx", level="commune", cover=_cover(), sheets={"agencies": []})
     with pytest.raises(ValueError):
-        write_submission(tmp_path / "b.xlsx", level="district", cover=_cover(),
-                         sheets={"villages": []})
+        write_submission(tmp_path / "b.xlsx", level="district", cover=_cover(), sheets={"villages": []})
     with pytest.raises(ValueError):
-        write_submission(tmp_path / "c.xlsx", level="province", cover=_cover(),
-                         sheets={"commune_models": []})
+        write_submission(tmp_path / "c.xlsx", level="province", cover=_cover(), sheets={"commune_models": []})
     with pytest.raises(ValueError):
-        write_submission(tmp_path / "d.xlsx", level="commune", cover=_cover(),
-                         sheets={"no_such_layout": []})
+        write_submission(tmp_path / "d.xlsx", level="commune", cover=_cover(), sheets={"no_such_layout": []})
     with pytest.raises(ValueError):
-        write_submission(tmp_path / "e.xlsx", level="commune",
-                         cover=_cover(district_steering_plan=True), sheets={})
+        write_submission(tmp_path / "e.xlsx", level="commune", cover=_cover(district_steering_plan=True), sheets={})
     with pytest.raises(ValueError):
         write_submission(tmp_path / "f.xlsx", level="village", cover=_cover(), sheets={})
     with pytest.raises(ValueError):
-        write_submission(tmp_path / "g.xlsx", level="commune", cover=_cover(),
-                         sheets={"villages": [{"no_such_column": 1}]})
+        write_submission(
+            tmp_path / "g.xlsx", level="commune", cover=_cover(), sheets={"villages": [{"no_such_column": 1}]}
+        )
 
 
 def test_sheets_written_per_level(tmp_path):
     for level in WB["levels"]:
         allowed = catalog.sheet_specs_for(level)
         optional = [lid for lid, spec in allowed.items() if spec["levels"][level] != "required"]
-        path = write_submission(tmp_path / f"{level}.xlsx", level=level, cover=_cover(),
-                                sheets={lid: [] for lid in optional})
+        path = write_submission(
+            tmp_path / f"{level}.xlsx", level=level, cover=_cover(), sheets={lid: [] for lid in optional}
+        )
         names = openpyxl.load_workbook(path).sheetnames
         expected = [COVER["sheet"]] + [s["sheet"] for s in allowed.values()]
         assert [n for n in names if n != LISTS_SHEET] == expected
         assert all(len(n) <= 31 for n in names)
-        required_only = write_submission(tmp_path / f"{level}_req.xlsx", level=level,
-                                         cover=_cover(), sheets={})
-        assert [n for n in openpyxl.load_workbook(required_only).sheetnames if n != LISTS_SHEET] == \
-            [COVER["sheet"]] + [s["sheet"] for s in allowed.values()
-                                if s["levels"][level] == "required"]
+        required_only = write_submission(tmp_path / f"{level}_req.xlsx", level=level, cover=_cover(), sheets={})
+        assert [n for n in openpyxl.load_workbook(required_only).sheetnames if n != LISTS_SHEET] == [COVER["sheet"]] + [
+            s["sheet"] for s in allowed.values() if s["levels"][level] == "required"
+        ]
 
 
 def test_district_agencies_and_summary(tmp_path):
     path = write_submission(
-        tmp_path / "d.xlsx", level="district", cover=_cover(code="593", district_steering_plan=True),
-        sheets={"agencies": [{"agency_code": "CQ-593-001", "agency_name": "Phòng Tư pháp",
-                              "agency_kind": "co_quan", "plan_issued": True, "safe_registered": False}],
-                "district_summary": [{"summary_item": "models", "achieved": 12, "total": None}]})
+        tmp_path / "d.xlsx",
+        level="district",
+        cover=_cover(code="593", district_steering_plan=True),
+        sheets={
+            "agencies": [
+                {
+                    "agency_code": "CQ-593-001",
+                    "agency_name": "Phòng Tư pháp",
+                    "agency_kind": "co_quan",
+                    "plan_issued": True,
+                    "safe_registered": False,
+                }
+            ],
+            "district_summary": [{"summary_item": "models", "achieved": 12, "total": None}],
+        },
+    )
     wb = openpyxl.load_workbook(path)
     ws = wb[SHEETS["agencies"]["sheet"]]
     header_row, cols = _header_cells(ws, "agencies")
@@ -241,9 +284,20 @@ def test_district_agencies_and_summary(tmp_path):
 
 
 def test_output_is_byte_identical_and_stamped(tmp_path):
-    kwargs = dict(level="commune", cover=_cover(commune_steering_plan=True),
-                  sheets={"villages": [{"village_code": "00123001", "village_name": "Thôn 1",
-                                        "households_total": 10, "households_registered": 5}]})
+    kwargs = dict(
+        level="commune",
+        cover=_cover(commune_steering_plan=True),
+        sheets={
+            "villages": [
+                {
+                    "village_code": "00123001",
+                    "village_name": "Thôn 1",
+                    "households_total": 10,
+                    "households_registered": 5,
+                }
+            ]
+        },
+    )
     a = write_submission(tmp_path / "a.xlsx", **kwargs)
     b = write_submission(tmp_path / "b.xlsx", **kwargs)
     assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
@@ -258,15 +312,26 @@ def test_a_blank_template_carries_the_marker_and_only_prefilled_cells(tmp_path):
     prop = WB["blank_template"]["property"]
     identity = {"code": "00123", "name": "Xã Thử", "period": "2021-H1"}
     listed = {"villages": [{"village_code": "00123001", "village_name": "Thôn 1"}]}
-    template = write_submission(tmp_path / "t.xlsx", level="commune", cover=identity, sheets=listed,
-                                blank_template="2021-H1")
+    template = write_submission(
+        tmp_path / "t.xlsx", level="commune", cover=identity, sheets=listed, blank_template="2021-H1"
+    )
     marks = {p.name: p.value for p in openpyxl.load_workbook(template).custom_doc_props}
     assert marks == {prop: "2021-H1"}
     plain = write_submission(tmp_path / "s.xlsx", level="commune", cover=_cover(), sheets=listed)
     assert len(openpyxl.load_workbook(plain).custom_doc_props) == 0
     with pytest.raises(ValueError, match="created_on"):
-        write_submission(tmp_path / "x.xlsx", level="commune", cover={**identity, "created_on": dt.date(2021, 7, 3)},
-                         sheets={}, blank_template="2021-H1")
+        write_submission(
+            tmp_path / "x.xlsx",
+            level="commune",
+            cover={**identity, "created_on": dt.date(2021, 7, 3)},
+            sheets={},
+            blank_template="2021-H1",
+        )
     with pytest.raises(ValueError, match="households_total"):
-        write_submission(tmp_path / "y.xlsx", level="commune", cover=identity, blank_template="2021-H1",
-                         sheets={"villages": [{"village_code": "00123001", "households_total": 5}]})
+        write_submission(
+            tmp_path / "y.xlsx",
+            level="commune",
+            cover=identity,
+            blank_template="2021-H1",
+            sheets={"villages": [{"village_code": "00123001", "households_total": 5}]},
+        )

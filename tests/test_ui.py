@@ -1,6 +1,7 @@
 """What the Dagster UI shows (`make ui`): the definitions hold the asset graph with its groups,
 descriptions, half-year partitions, checks, job, schedule and sensor; and a real dagster-webserver
 serves them over GraphQL."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ import pytest
 from orchestration.definitions import defs
 
 REPO = Path(__file__).resolve().parent.parent
-WEBSERVER_START_S = 240        # loading the definitions under a busy machine; a bound, not a target
+WEBSERVER_START_S = 240  # loading the definitions under a busy machine; a bound, not a target
 
 
 def test_definitions_hold_the_pieces_the_ui_shows():
@@ -34,7 +35,7 @@ def test_definitions_hold_the_pieces_the_ui_shows():
     assert "2021-H1" in job.partitions_def.get_partition_keys()
     checks = {c.to_user_string() for c in graph.asset_check_keys}
     assert {"raw/files:no_rejected_files", "indicators_csv:every_indicator_published"} <= checks
-    assert any(c.asset_key == _key("mart_indicators") for c in graph.asset_check_keys)   # dbt tests
+    assert any(c.asset_key == _key("mart_indicators") for c in graph.asset_check_keys)  # dbt tests
     assert defs.resolve_schedule_def("half_yearly_build").job_name == "build_period"
     assert defs.resolve_sensor_def("inbox_sensor").job_name == "build_period"
 
@@ -52,8 +53,12 @@ def _free_port() -> int:
 
 
 def _graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         body = json.load(response)
     assert "errors" not in body, body
@@ -67,10 +72,20 @@ def webserver(tmp_path_factory):
     port = _free_port()
     log = open(home / "webserver.log", "w+", encoding="utf-8")
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster-webserver"), "-m", "orchestration.definitions",
-         "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO, env={**os.environ, "DAGSTER_HOME": str(home)}, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,     # its code server is in the same group: stopped with it
+        [
+            str(Path(sys.executable).parent / "dagster-webserver"),
+            "-m",
+            "orchestration.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=REPO,
+        env={**os.environ, "DAGSTER_HOME": str(home)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its code server is in the same group: stopped with it
     )
     try:
         deadline = time.monotonic() + WEBSERVER_START_S
@@ -97,8 +112,11 @@ def webserver(tmp_path_factory):
 
 
 def test_webserver_serves_the_asset_graph(webserver):
-    nodes = _graphql(webserver, """{ assetNodes { assetKey { path } groupName description isPartitioned
-        partitionKeys dependencyKeys { path } assetChecksOrError { ... on AssetChecks { checks { name } } } } }""")
+    nodes = _graphql(
+        webserver,
+        """{ assetNodes { assetKey { path } groupName description isPartitioned
+        partitionKeys dependencyKeys { path } assetChecksOrError { ... on AssetChecks { checks { name } } } } }""",
+    )
     by_key = {"/".join(n["assetKey"]["path"]): n for n in nodes["assetNodes"]}
     assert {"raw/files", "mart_indicators", "indicators_csv"} <= set(by_key)
     assert by_key["raw/files"]["groupName"] == "ingestion"
@@ -112,12 +130,15 @@ def test_webserver_serves_the_asset_graph(webserver):
     checks = {k: [c["name"] for c in n["assetChecksOrError"].get("checks", [])] for k, n in by_key.items()}
     assert "no_rejected_files" in checks["raw/files"]
     assert "every_indicator_published" in checks["indicators_csv"]
-    assert checks["mart_indicators"]                          # dbt tests as asset checks
+    assert checks["mart_indicators"]  # dbt tests as asset checks
 
 
 def test_webserver_serves_the_job_schedule_and_sensor(webserver):
-    data = _graphql(webserver, """{ repositoriesOrError { ... on RepositoryConnection { nodes {
-        jobs { name } schedules { name cronSchedule executionTimezone } sensors { name } } } } }""")
+    data = _graphql(
+        webserver,
+        """{ repositoriesOrError { ... on RepositoryConnection { nodes {
+        jobs { name } schedules { name cronSchedule executionTimezone } sensors { name } } } } }""",
+    )
     (repo,) = data["repositoriesOrError"]["nodes"]
     assert "build_period" in {j["name"] for j in repo["jobs"]}
     (schedule,) = repo["schedules"]

@@ -37,8 +37,12 @@ def register(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: War
 @dg.multi_asset(
     specs=[
         # the register bounds the rows read per sheet (row limits scaled by its counts): it loads first
-        dg.AssetSpec(["raw", t], description=f"Báo cáo nộp lên: bảng raw.{t}", kinds={"duckdb"},
-                     deps=[dg.AssetKey(["raw", r]) for r in RAW_REGISTER_TABLES])
+        dg.AssetSpec(
+            ["raw", t],
+            description=f"Báo cáo nộp lên: bảng raw.{t}",
+            kinds={"duckdb"},
+            deps=[dg.AssetKey(["raw", r]) for r in RAW_REGISTER_TABLES],
+        )
         for t in RAW_INBOX_TABLES
     ],
     group_name="ingestion",
@@ -56,8 +60,12 @@ def inbox(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wareho
     with warehouse.connect() as con:
         row_limits = register_row_limits(con)
         # every tenth in the run log; a live counter too when `antq build` runs on a terminal
-        summary = ingest_inbox(con, paths.inbox_dir, row_limits=row_limits,
-                               progress=reporter("Đang đọc {done}/{total} tệp", log=context.log.info))
+        summary = ingest_inbox(
+            con,
+            paths.inbox_dir,
+            row_limits=row_limits,
+            progress=reporter("Đang đọc {done}/{total} tệp", log=context.log.info),
+        )
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_INBOX_TABLES}
         period_files = con.execute(
             "select count(*) filter (where status = 'ingested'), count(*) filter (where status = 'rejected') "
@@ -71,19 +79,21 @@ def inbox(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wareho
     for table in RAW_INBOX_TABLES:
         metadata = {"dagster/row_count": counts[table]}
         if table == "files":
-            metadata.update({
-                "files_seen": summary.files_seen,
-                "files_parsed": summary.parsed,
-                "files_unchanged": summary.unchanged,
-                "files_ingested": summary.ingested,
-                "files_rejected": summary.rejected,
-                "files_removed": summary.removed,
-                "period_files_ingested": period_files[0],
-                "period_files_rejected": period_files[1],
-                "seconds": round(summary.seconds, 2),
-                "row_limits": dg.MetadataValue.json(row_limits),
-                "inbox": dg.MetadataValue.path(paths.inbox_dir),
-            })
+            metadata.update(
+                {
+                    "files_seen": summary.files_seen,
+                    "files_parsed": summary.parsed,
+                    "files_unchanged": summary.unchanged,
+                    "files_ingested": summary.ingested,
+                    "files_rejected": summary.rejected,
+                    "files_removed": summary.removed,
+                    "period_files_ingested": period_files[0],
+                    "period_files_rejected": period_files[1],
+                    "seconds": round(summary.seconds, 2),
+                    "row_limits": dg.MetadataValue.json(row_limits),
+                    "inbox": dg.MetadataValue.path(paths.inbox_dir),
+                }
+            )
         yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
 
 

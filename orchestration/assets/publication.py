@@ -24,15 +24,19 @@ def indicators_csv(context: dg.AssetExecutionContext, paths: AntqPaths, warehous
     out_dir = paths.stage_dir(period, context.run.run_id)
     with warehouse.connect(read_only=True) as con:
         path, rows = published.write_indicators(con, period, out_dir)
-        province = dict(con.execute(
-            "select indicator, achieved from main.mart_indicators where period = ? and org_unit_level = 'province'",
-            [period],
-        ).fetchall())
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": rows,
-        "path": dg.MetadataValue.path(paths.public_path(period, path)),
-        **{f"province.{k}": v for k, v in province.items()},
-    })
+        province = dict(
+            con.execute(
+                "select indicator, achieved from main.mart_indicators where period = ? and org_unit_level = 'province'",
+                [period],
+            ).fetchall()
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "path": dg.MetadataValue.path(paths.public_path(period, path)),
+            **{f"province.{k}": v for k, v in province.items()},
+        }
+    )
 
 
 @partitioned_asset_check(asset=indicators_csv, blocking=True)
@@ -46,11 +50,16 @@ def every_indicator_published(context: dg.AssetCheckExecutionContext, paths: Ant
         rows = list(csv.DictReader(fh))
     province = {r["indicator"] for r in rows if r["org_unit_level"] == "province"}
     missing = [i["indicator"] for i in catalog.indicators() if i["indicator"] not in province]
-    over = [f"{r['org_unit_code']} {r['indicator']}" for r in rows if r["total"] and int(r["achieved"]) > int(r["total"])]
+    over = [
+        f"{r['org_unit_code']} {r['indicator']}" for r in rows if r["total"] and int(r["achieved"]) > int(r["total"])
+    ]
     return dg.AssetCheckResult(
         passed=not missing and not over and bool(rows),
-        metadata={"rows": len(rows), "missing_indicators": ", ".join(missing) or "—",
-                  "achieved_above_total": ", ".join(over[:20]) or "—"},
+        metadata={
+            "rows": len(rows),
+            "missing_indicators": ", ".join(missing) or "—",
+            "achieved_above_total": ", ".join(over[:20]) or "—",
+        },
     )
 
 
@@ -70,8 +79,10 @@ def dq_findings_csv(context: dg.AssetExecutionContext, paths: AntqPaths, warehou
         rows = published.findings(con, period)
     path, count = published.write_findings(rows, paths.stage_dir(period, context.run.run_id))
     by_severity = published.count_by(rows, "severity")
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": count,
-        "path": dg.MetadataValue.path(paths.public_path(period, path)),
-        **{f"severity.{k}": v for k, v in sorted(by_severity.items())},
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": count,
+            "path": dg.MetadataValue.path(paths.public_path(period, path)),
+            **{f"severity.{k}": v for k, v in sorted(by_severity.items())},
+        }
+    )

@@ -40,6 +40,7 @@ def _md_table(rows: list[dict], columns: list[str]) -> dg.MetadataValue:
 
 # ------------------------------------------------------------------------------ Great Expectations
 
+
 @dg.asset(
     deps=[dbt_key(name) for name in SUITES],
     group_name="quality",
@@ -47,8 +48,9 @@ def _md_table(rows: list[dict], columns: list[str]) -> dg.MetadataValue:
     pool="warehouse",
     kinds={"great_expectations", "html"},
     check_specs=[
-        partitioned_check_spec(f"suite_{name}", asset="data_docs",
-                               description=f"Bộ kỳ vọng Great Expectations của bảng {name}")
+        partitioned_check_spec(
+            f"suite_{name}", asset="data_docs", description=f"Bộ kỳ vọng Great Expectations của bảng {name}"
+        )
         for name in SUITES
     ],
 )
@@ -71,19 +73,25 @@ def data_docs(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wa
         failed = suite["failed_expectations"]
         structural = [e for e in failed if e["kind"] == "structure"]
         samples = [{"expectation": e["description"] or e["type"], **row} for e in failed for row in e["sample"]]
-        checks.append(dg.AssetCheckResult(
-            check_name=f"suite_{name}",
-            passed=suite["success"],
-            severity=dg.AssetCheckSeverity.ERROR if structural else dg.AssetCheckSeverity.WARN,
-            metadata={
-                "rows": suite["rows"],
-                "expectations": suite["evaluated"],
-                "failed": suite["failed"],
-                "failed_expectations": dg.MetadataValue.md("\n".join(
-                    f"- {e['description'] or e['type']}: {e['unexpected_count']} dòng" for e in failed) or "—"),
-                "sample": _md_table(samples, sorted({k for r in samples for k in r}, key=lambda k: k != "expectation")),
-            },
-        ))
+        checks.append(
+            dg.AssetCheckResult(
+                check_name=f"suite_{name}",
+                passed=suite["success"],
+                severity=dg.AssetCheckSeverity.ERROR if structural else dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "rows": suite["rows"],
+                    "expectations": suite["evaluated"],
+                    "failed": suite["failed"],
+                    "failed_expectations": dg.MetadataValue.md(
+                        "\n".join(f"- {e['description'] or e['type']}: {e['unexpected_count']} dòng" for e in failed)
+                        or "—"
+                    ),
+                    "sample": _md_table(
+                        samples, sorted({k for r in samples for k in r}, key=lambda k: k != "expectation")
+                    ),
+                },
+            )
+        )
     return dg.MaterializeResult(
         metadata={
             "index": dg.MetadataValue.path(paths.public_path(period, summary["data_docs"])),
@@ -98,11 +106,15 @@ def data_docs(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wa
 
 # ------------------------------------------------------------------------- findings, one per check
 
+
 @dg.multi_asset_check(
     name="findings_by_check",
     specs=[
-        partitioned_check_spec(code.lower(), asset=FINDINGS,
-                               description=f"{spec['title_vi']} ({code}, {spec['severity']}): {spec['effect_vi']}")
+        partitioned_check_spec(
+            code.lower(),
+            asset=FINDINGS,
+            description=f"{spec['title_vi']} ({code}, {spec['severity']}): {spec['effect_vi']}",
+        )
         for code, spec in catalog.checks().items()
     ],
     pool="warehouse",
@@ -124,13 +136,15 @@ def findings_by_check(context: dg.AssetCheckExecutionContext, warehouse: Warehou
             metadata={
                 "findings": s["count"],
                 **{f"severity.{sev}": n for sev, n in s["by_severity"].items()},
-                "sample": _md_table(s["sample"],
-                                    ["org_unit_code", "source_file", "sheet_name", "row_number", "message"]),
+                "sample": _md_table(
+                    s["sample"], ["org_unit_code", "source_file", "sheet_name", "row_number", "message"]
+                ),
             },
         )
 
 
 # --------------------------------------------------------------------- pipeline invariants (block)
+
 
 def _invariants(warehouse: Warehouse, period: str, invariants: dict) -> dg.AssetCheckResult:
     """Run pipeline invariants (name -> (function, sample columns)); passed when none has offending rows."""
@@ -149,24 +163,35 @@ def _invariants(warehouse: Warehouse, period: str, invariants: dict) -> dg.Asset
 def every_file_accounted_for(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     """Every inbox file of the period is in the import summary with a status, and every row ingested from
     it is read (counted or excluded): otherwise antq lost data and its reports would be wrong."""
-    return _invariants(warehouse, context.partition_key, {
-        "unaccounted_files": (pipeline.unaccounted_files, ["source_file", "status", "period"]),
-        "files_with_lost_rows": (pipeline.lost_rows, ["source_file", "raw_rows", "rows_in_summary"]),
-    })
+    return _invariants(
+        warehouse,
+        context.partition_key,
+        {
+            "unaccounted_files": (pipeline.unaccounted_files, ["source_file", "status", "period"]),
+            "files_with_lost_rows": (pipeline.lost_rows, ["source_file", "raw_rows", "rows_in_summary"]),
+        },
+    )
 
 
 @partitioned_asset_check(asset=INDICATORS, blocking=True, pool="warehouse")
 def each_unit_counted_once(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     """One winning workbook per reporting unit and one status per register unit: otherwise a unit would
     be counted twice and the published figures would be wrong (indicators.csv waits for this check)."""
-    return _invariants(warehouse, context.partition_key, {
-        "reporters_with_several_winners": (pipeline.duplicate_winners,
-                                           ["reporter_level", "reporter_code", "winners", "files"]),
-        "units_counted_twice": (pipeline.units_counted_twice, ["unit_kind", "unit_code", "times", "files"]),
-    })
+    return _invariants(
+        warehouse,
+        context.partition_key,
+        {
+            "reporters_with_several_winners": (
+                pipeline.duplicate_winners,
+                ["reporter_level", "reporter_code", "winners", "files"],
+            ),
+            "units_counted_twice": (pipeline.units_counted_twice, ["unit_kind", "unit_code", "times", "files"]),
+        },
+    )
 
 
 # ---------------------------------------------------------------- findings history, auditors' report
+
 
 @dg.asset(
     deps=[FINDINGS],
@@ -184,13 +209,19 @@ def findings_history(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
 
     backup = warehouse.beside("findings_history.parquet")
     with warehouse.connect() as con:
-        restored = history.restore(con, backup)      # a new or rebuilt warehouse gets its history back
+        restored = history.restore(con, backup)  # a new or rebuilt warehouse gets its history back
         rows = published.findings(con, context.partition_key)
         counts = history.record_build(con, context.partition_key, rows, context.run.run_id)
         total = con.execute(f"select count(*) from {history.TABLE}").fetchone()[0]
         history.back_up(con, backup)
-    return dg.MaterializeResult(metadata={"dagster/row_count": total, "restored_from_backup": restored,
-                                          "backup": dg.MetadataValue.path(str(backup)), **counts})
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": total,
+            "restored_from_backup": restored,
+            "backup": dg.MetadataValue.path(str(backup)),
+            **counts,
+        }
+    )
 
 
 @dg.asset(
@@ -206,15 +237,22 @@ def auditors_report(context: dg.AssetExecutionContext, paths: AntqPaths, warehou
 
     period = context.partition_key
     with warehouse.connect(read_only=True) as con:
-        result = auditors.write_report(con, period, paths.stage_dir(period, context.run.run_id), paths.inbox_dir,
-                                       links_from=paths.public_dir(period))
-    return dg.MaterializeResult(metadata={
-        "html": dg.MetadataValue.path(paths.public_path(period, result["html"])),
-        "xlsx": dg.MetadataValue.path(paths.public_path(period, result["xlsx"])),
-        "findings": result["findings"],
-        **{f"severity.{s}": n for s, n in result["by_severity"].items()},
-        "workbooks": result["submissions"],
-        "submissions_expected": result["expected"],
-        "submissions_received": result["received"],
-        "submissions_on_time": result["on_time"],
-    })
+        result = auditors.write_report(
+            con,
+            period,
+            paths.stage_dir(period, context.run.run_id),
+            paths.inbox_dir,
+            links_from=paths.public_dir(period),
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "html": dg.MetadataValue.path(paths.public_path(period, result["html"])),
+            "xlsx": dg.MetadataValue.path(paths.public_path(period, result["xlsx"])),
+            "findings": result["findings"],
+            **{f"severity.{s}": n for s, n in result["by_severity"].items()},
+            "workbooks": result["submissions"],
+            "submissions_expected": result["expected"],
+            "submissions_received": result["received"],
+            "submissions_on_time": result["on_time"],
+        }
+    )

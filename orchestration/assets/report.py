@@ -14,8 +14,13 @@ _PREVIEW_CHARS = 6000
 
 @dg.asset(
     # after indicators_csv, so the blocking checks on the published figures hold the report back too
-    deps=[indicators_csv, *(dbt_key(name) for name in (
-        "mart_indicators", "mart_dq_findings", "mart_submissions", "fct_models", "dim_period"))],
+    deps=[
+        indicators_csv,
+        *(
+            dbt_key(name)
+            for name in ("mart_indicators", "mart_dq_findings", "mart_submissions", "fct_models", "dim_period")
+        ),
+    ],
     group_name="publication",
     partitions_def=half_year_partitions,
     pool="warehouse",
@@ -35,19 +40,23 @@ def report_documents(context: dg.AssetExecutionContext, paths: AntqPaths, wareho
     metadata: dict = {"provinces": len(written)}
     for files in written:
         prefix = f"{files.docx.stem}."
-        metadata.update({
-            f"{prefix}docx": dg.MetadataValue.path(paths.public_path(period, files.docx)),
-            f"{prefix}md": dg.MetadataValue.path(paths.public_path(period, files.markdown)),
-            f"{prefix}xlsx": dg.MetadataValue.path(paths.public_path(period, files.xlsx)),
-            f"{prefix}charts": len([p for p in files.charts.values() if p]),
-        })
+        metadata.update(
+            {
+                f"{prefix}docx": dg.MetadataValue.path(paths.public_path(period, files.docx)),
+                f"{prefix}md": dg.MetadataValue.path(paths.public_path(period, files.markdown)),
+                f"{prefix}xlsx": dg.MetadataValue.path(paths.public_path(period, files.xlsx)),
+                f"{prefix}charts": len([p for p in files.charts.values() if p]),
+            }
+        )
     if written:
         first = data[0]
-        metadata.update({
-            "dagster/row_count": len(first.districts) + 1,
-            "findings": len(first.findings),
-            "preview": dg.MetadataValue.md(written[0].text[:_PREVIEW_CHARS]),
-        })
+        metadata.update(
+            {
+                "dagster/row_count": len(first.districts) + 1,
+                "findings": len(first.findings),
+                "preview": dg.MetadataValue.md(written[0].text[:_PREVIEW_CHARS]),
+            }
+        )
     return dg.MaterializeResult(metadata=metadata)
 
 
@@ -72,21 +81,24 @@ def period_release(context: dg.AssetExecutionContext, paths: AntqPaths, warehous
         inputs = release.input_files(con, period)
         names = release.unit_names(con, period)
     outputs = sorted(p for pattern in ("bao_cao_*", "charts/**/*.png") for p in stage.glob(pattern) if p.is_file())
-    result = release.publish(stage, period, inputs=inputs, register_dir=paths.register_dir, outputs=outputs,
-                             names=names)
+    result = release.publish(
+        stage, period, inputs=inputs, register_dir=paths.register_dir, outputs=outputs, names=names
+    )
     changes_md = (stage / release.CHANGES_MD).read_text(encoding="utf-8")
     atomic_folder.switch(paths.out_dir, period, stage)
     changes = result.changes
-    return dg.MaterializeResult(metadata={
-        "release": result.number,
-        "new_release": result.is_new,
-        "published": dg.MetadataValue.path(str(paths.public_dir(period))),
-        "carried_forward_files": len(carried),
-        "input_files": len(inputs),
-        "figures_changed": len(changes.get("figures", [])),
-        "inputs_added": len(changes.get("inputs", {}).get("added", [])),
-        "inputs_changed": len(changes.get("inputs", {}).get("changed", [])),
-        "inputs_removed": len(changes.get("inputs", {}).get("removed", [])),
-        "manifest": dg.MetadataValue.path(str(paths.public_dir(period) / release.MANIFEST)),
-        "changes": dg.MetadataValue.md(changes_md[:_PREVIEW_CHARS]),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "release": result.number,
+            "new_release": result.is_new,
+            "published": dg.MetadataValue.path(str(paths.public_dir(period))),
+            "carried_forward_files": len(carried),
+            "input_files": len(inputs),
+            "figures_changed": len(changes.get("figures", [])),
+            "inputs_added": len(changes.get("inputs", {}).get("added", [])),
+            "inputs_changed": len(changes.get("inputs", {}).get("changed", [])),
+            "inputs_removed": len(changes.get("inputs", {}).get("removed", [])),
+            "manifest": dg.MetadataValue.path(str(paths.public_dir(period) / release.MANIFEST)),
+            "changes": dg.MetadataValue.md(changes_md[:_PREVIEW_CHARS]),
+        }
+    )

@@ -33,13 +33,18 @@ class AntqDbtTranslator(DagsterDbtTranslator):
         text = (dbt_resource_props.get("description") or "").strip()
         if text:
             return text
-        kind = {"model": "Bảng", "seed": "Danh mục (seed)", "snapshot": "Ảnh chụp (snapshot)",
-                "source": "Bảng nguồn"}.get(dbt_resource_props.get("resource_type"), "Bảng")
+        kind = {
+            "model": "Bảng",
+            "seed": "Danh mục (seed)",
+            "snapshot": "Ảnh chụp (snapshot)",
+            "source": "Bảng nguồn",
+        }.get(dbt_resource_props.get("resource_type"), "Bảng")
         path = dbt_resource_props.get("original_file_path")
         return f"{kind} {dbt_resource_props['name']} của dbt" + (f" ({path})" if path else "")
 
-    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
-                             project) -> dg.AssetCheckSpec | None:
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project
+    ) -> dg.AssetCheckSpec | None:
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is None:
             return None
@@ -52,7 +57,7 @@ def _node_name(manifest: Mapping[str, Any], unique_id: str | None) -> str | None
 
 
 def _ref_name(text: str | None) -> str:
-    """"ref('dim_org_unit')" -> "dim_org_unit"."""
+    """ "ref('dim_org_unit')" -> "dim_org_unit"."""
     found = re.search(r"""ref\(\s*['"]([^'"]+)['"]""", text or "")
     return found.group(1) if found else (text or "?")
 
@@ -65,15 +70,20 @@ def test_description(manifest: Mapping[str, Any], test: Mapping[str, Any]) -> st
     """What a dbt test checks, for the UI: its YAML `description` (or `meta.description`) when it has
     one, else a Vietnamese sentence from the test's kind and arguments, ending with the test's kind and,
     when it only warns or looks at some rows, that too."""
-    own = (test.get("description") or (test.get("meta") or {}).get("description")
-           or ((test.get("config") or {}).get("meta") or {}).get("description") or "").strip()
+    own = (
+        test.get("description")
+        or (test.get("meta") or {}).get("description")
+        or ((test.get("config") or {}).get("meta") or {}).get("description")
+        or ""
+    ).strip()
     if own:
         return own
     meta = test.get("test_metadata") or {}
     kind = meta.get("name")
     kwargs = meta.get("kwargs") or {}
     table = _node_name(manifest, test.get("attached_node")) or next(
-        (n for n in map(lambda u: _node_name(manifest, u), test.get("depends_on", {}).get("nodes", [])) if n), "?")
+        (n for n in map(lambda u: _node_name(manifest, u), test.get("depends_on", {}).get("nodes", [])) if n), "?"
+    )
     column = kwargs.get("column_name") or test.get("column_name")
     if kind == "not_null":
         text = f"Cột {column} của {table} không được trống"
@@ -82,11 +92,14 @@ def test_description(manifest: Mapping[str, Any], test: Mapping[str, Any]) -> st
     elif kind == "accepted_values":
         text = f"Cột {column} của {table} chỉ nhận các giá trị {_values(kwargs.get('values'))}"
     elif kind == "relationships":
-        text = (f"Mỗi giá trị của cột {column} trong {table} đều có trong cột {kwargs.get('field')} "
-                f"của {_ref_name(kwargs.get('to'))}")
+        text = (
+            f"Mỗi giá trị của cột {column} trong {table} đều có trong cột {kwargs.get('field')} "
+            f"của {_ref_name(kwargs.get('to'))}"
+        )
     elif kind == "unique_combination_of_columns":
-        text = (f"Mỗi tổ hợp ({', '.join(kwargs.get('combination_of_columns') or [])}) "
-                f"chỉ xuất hiện một lần trong {table}")
+        text = (
+            f"Mỗi tổ hợp ({', '.join(kwargs.get('combination_of_columns') or [])}) chỉ xuất hiện một lần trong {table}"
+        )
     elif kind == "expression_is_true":
         text = f"Mọi dòng của {table} thỏa điều kiện `{kwargs.get('expression')}`"
     elif kind == "is_half_year_key":
@@ -94,8 +107,10 @@ def test_description(manifest: Mapping[str, Any], test: Mapping[str, Any]) -> st
     elif kind:
         text = f"Kiểm thử {kind} trên " + (f"cột {column} của {table}" if column else table)
     else:
-        text = (f"Kiểm thử riêng {test['name']} ({test.get('original_file_path')}) trên {table}: "
-                "không được có dòng nào vi phạm")
+        text = (
+            f"Kiểm thử riêng {test['name']} ({test.get('original_file_path')}) trên {table}: "
+            "không được có dòng nào vi phạm"
+        )
     config = test.get("config") or {}
     notes = [f"{kind or 'singular'}"]
     if config.get("where"):
@@ -106,7 +121,7 @@ def test_description(manifest: Mapping[str, Any], test: Mapping[str, Any]) -> st
     return f"{text} ({'; '.join(notes)})"
 
 
-require_manifest()   # missing or stale: a clear error (or prepared under `dagster dev`), nothing written
+require_manifest()  # missing or stale: a clear error (or prepared under `dagster dev`), nothing written
 
 translator = AntqDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
@@ -148,23 +163,30 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtBuild, warehouse
             inputs = dbt_inputs(con, context.partition_key)
         result = dbt.build(context.partition_key, target, warehouse.path, inputs, meanwhile=_import_later_steps)
         with warehouse.open(read_only=True) as con:  # row counts of every table, in one query
-            rows = dict(con.execute("select table_name, estimated_size from duckdb_tables() "
-                                    "where schema_name = 'main'").fetchall())
+            rows = dict(
+                con.execute(
+                    "select table_name, estimated_size from duckdb_tables() where schema_name = 'main'"
+                ).fetchall()
+            )
     # a reused build says so on every model and test, with the time of the dbt run it stands for
     reused = {"dbt_reused": True, "dbt_built_at": result.built_at} if result.reused else {"dbt_reused": False}
     for r in result.results:
         uid, status = r["unique_id"], r["status"]
         if uid in keys and status in _MATERIALISED:
             name = uid.split(".")[-1]
-            yield dg.MaterializeResult(asset_key=keys[uid], metadata={
-                "unique_id": uid,
-                "execution_duration": round(r.get("execution_time") or 0.0, 3),
-                **({"dagster/row_count": rows[name]} if name in rows else {}),
-                **reused,
-            })
+            yield dg.MaterializeResult(
+                asset_key=keys[uid],
+                metadata={
+                    "unique_id": uid,
+                    "execution_duration": round(r.get("execution_time") or 0.0, 3),
+                    **({"dagster/row_count": rows[name]} if name in rows else {}),
+                    **reused,
+                },
+            )
         elif uid in checks and status not in ("skipped",):
             yield dg.AssetCheckResult(
-                asset_key=checks[uid].asset_key, check_name=checks[uid].name,
+                asset_key=checks[uid].asset_key,
+                check_name=checks[uid].name,
                 passed=status in _PASSED,
                 severity=dg.AssetCheckSeverity.WARN if status == "warn" else dg.AssetCheckSeverity.ERROR,
                 metadata={"unique_id": uid, "status": status, "failures": r.get("failures") or 0, **reused},
