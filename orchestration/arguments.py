@@ -58,6 +58,16 @@ class VietnameseParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {vietnamese_error(message)}\n")
 
 
+def _register_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--register",
+        type=Path,
+        default=DEMO_REGISTER,
+        metavar="THƯ_MỤC",
+        help="thư mục danh mục: org_units.csv, agencies.csv (mặc định: %(default)s)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     p = VietnameseParser(
         prog="antq", description="Lập số liệu báo cáo 6 tháng phong trào Toàn dân bảo vệ an ninh Tổ quốc"
@@ -77,13 +87,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="THƯ_MỤC",
         help="thư mục chứa các tệp báo cáo .xlsx, tìm cả thư mục con (mặc định: %(default)s)",
     )
-    b.add_argument(
-        "--register",
-        type=Path,
-        default=DEMO_REGISTER,
-        metavar="THƯ_MỤC",
-        help="thư mục danh mục: org_units.csv, agencies.csv (mặc định: %(default)s)",
-    )
+    _register_argument(b)
     b.add_argument(
         "--out",
         type=Path,
@@ -126,11 +130,5 @@ def parser() -> argparse.ArgumentParser:
         metavar="THƯ_MỤC",
         help="thư mục ghi biểu mẫu, mỗi kỳ một thư mục con (mặc định: %(default)s)",
     )
-    t.add_argument(
-        "--register",
-        type=Path,
-        default=DEMO_REGISTER,
-        metavar="THƯ_MỤC",
-        help="thư mục danh mục: org_units.csv, agencies.csv (mặc định: %(default)s)",
-    )
+    _register_argument(t)
     return p

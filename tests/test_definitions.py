@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import build_helpers
 import dagster as dg
 import pytest
 from build_helpers import write_register
@@ -261,23 +262,7 @@ def test_two_warehouses_write_their_runs_into_two_instances(tmp_path, monkeypatc
     period = "2025-H1"
 
     def build(warehouse_file: Path) -> None:
-        assert (
-            cli.main(
-                [
-                    "build",
-                    period,
-                    "--inbox",
-                    str(inbox),
-                    "--register",
-                    str(register),
-                    "--out",
-                    str(tmp_path / "out"),
-                    "--warehouse",
-                    str(warehouse_file),
-                ]
-            )
-            == 0
-        )
+        build_helpers.build(tmp_path, period, inbox, register, tmp_path / "out", warehouse_file)
 
     build(a)
     # b starts as a copy of a, with a's last dbt build: b's build reuses it (a cheaper test, same runs)
