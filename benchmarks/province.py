@@ -31,6 +31,7 @@ from pathlib import Path
 
 import catalog
 from demo import names
+from demo.make_register import agency_row
 from reports.submission_workbook import write_submission
 
 GENERATOR_VERSION = 1  # bump when the content changes: cached provinces are then regenerated
@@ -162,18 +163,6 @@ def plan_register(n_communes: int, seed: int = SEED) -> Register:
     return reg
 
 
-def _agency(code: str, name: str, kind: str, district_code: str = "") -> dict:
-    return {
-        "code": code,
-        "name": name,
-        "kind": kind,
-        "managed_by": "district" if district_code else "province",
-        "district_code": district_code,
-        "valid_from": _SINCE,
-        "valid_to": "",
-    }
-
-
 def _province_agencies(rng: random.Random) -> list[dict]:
     offices = list(names.PROVINCE_OFFICES)
     schools = list(names.PROVINCE_SCHOOLS)
@@ -183,7 +172,7 @@ def _province_agencies(rng: random.Random) -> list[dict]:
         companies.append(names.company_name(rng, used))
     rows = []
     for kind, pool in (("co_quan", offices), ("nha_truong", schools), ("doanh_nghiep", companies)):
-        rows += [_agency(f"{_KIND_PREFIX[kind]}T{i:03d}", name, kind) for i, name in enumerate(pool, start=1)]
+        rows += [agency_row(f"{_KIND_PREFIX[kind]}T{i:03d}", name, kind) for i, name in enumerate(pool, start=1)]
     return rows[:PROVINCE_AGENCIES]
 
 
@@ -203,7 +192,7 @@ def _district_agencies(rng: random.Random, district: dict, communes: list[dict])
     rows = []
     for kind, pool in (("co_quan", offices), ("nha_truong", schools), ("doanh_nghiep", companies)):
         rows += [
-            _agency(f"{_KIND_PREFIX[kind]}-{district['code']}-{i:03d}", name, kind, district["code"])
+            agency_row(f"{_KIND_PREFIX[kind]}-{district['code']}-{i:03d}", name, kind, district["code"])
             for i, name in enumerate(pool, start=1)
         ]
     return rows

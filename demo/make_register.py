@@ -82,7 +82,8 @@ def _villages(rng: random.Random, communes: list[dict]) -> list[dict]:
     return rows
 
 
-def _agency(code: str, name: str, kind: str, district_code: str = "") -> dict:
+def agency_row(code: str, name: str, kind: str, district_code: str = "") -> dict:
+    """One agencies.csv row: managed by its district when it has one, else by the province."""
     return {
         "code": code,
         "name": name,
@@ -106,7 +107,7 @@ def _province_agencies(rng: random.Random) -> list[dict]:
         ("nha_truong", names.PROVINCE_SCHOOLS),
         ("doanh_nghiep", companies),
     ):
-        rows += [_agency(f"{_KIND_PREFIX[kind]}T{i:03d}", name, kind) for i, name in enumerate(pool, start=1)]
+        rows += [agency_row(f"{_KIND_PREFIX[kind]}T{i:03d}", name, kind) for i, name in enumerate(pool, start=1)]
     return rows
 
 
@@ -134,7 +135,7 @@ def _district_agencies(rng: random.Random, gso: list[dict]) -> list[dict]:
         companies = [names.company_name(rng, used, rng.choice(places)) for _ in range(quota - n_offices - len(schools))]
         for kind, pool in (("co_quan", offices[:n_offices]), ("nha_truong", schools), ("doanh_nghiep", companies)):
             rows += [
-                _agency(f"{_KIND_PREFIX[kind]}-{district['code']}-{i:03d}", name, kind, district["code"])
+                agency_row(f"{_KIND_PREFIX[kind]}-{district['code']}-{i:03d}", name, kind, district["code"])
                 for i, name in enumerate(pool, start=1)
             ]
     return rows

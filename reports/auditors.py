@@ -197,6 +197,7 @@ def collect(
         s["winner_link"] = _source_link(inbox_dir, links_from, s["winner_file"])
     label = con.execute("select period_label_vi from main.dim_period where period_key = ?", [period]).fetchone()
     deadline = next((s["deadline"] for s in submissions if s.get("deadline")), None)
+    counted = published.count_by(findings, "severity")
     return {
         "period": period,
         "period_label": label[0] if label else period,
@@ -207,7 +208,7 @@ def collect(
         "submissions": submissions,
         "completeness": _completeness(con, period, scopes),
         "gx": _gx_summary(out_dir),
-        "by_severity": {s: published.count_by(findings, "severity").get(s, 0) for s in catalog.SEVERITY_ORDER},
+        "by_severity": {s: counted.get(s, 0) for s in catalog.SEVERITY_ORDER},
     }
 
 
