@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 UV_VERSION := 0.13.9
 PY_DIRS := catalog demo ingestion expectations reports orchestration benchmarks
 
-.PHONY: setup bytecode demo test lint bench bench-build ui clean
+.PHONY: setup bytecode demo test lint bench bench-build ui preview clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ bytecode: $(BIN)/.installed
 	$(BIN)/python -m compileall -q -j 0 $(PY_DIRS) >/dev/null
 
 dbt_project/target/manifest.json: $(BIN)/.installed $(shell find dbt_project/models dbt_project/tests dbt_project/macros catalog -type f 2>/dev/null) dbt_project/dbt_project.yml
-	cd dbt_project && PATH=$(CURDIR)/$(BIN):$$PATH ANTQ_WAREHOUSE=$(CURDIR)/var/parse.duckdb ../$(BIN)/dagster-dbt project prepare-and-package --file ../orchestration/dbt.py
+	cd dbt_project && PATH=$(CURDIR)/$(BIN):$$PATH ANTQ_WAREHOUSE=warehouse.duckdb ../$(BIN)/dagster-dbt project prepare-and-package --file ../orchestration/dbt.py
 
 setup: $(BIN)/.installed bytecode dbt_project/target/manifest.json
 
@@ -30,7 +30,7 @@ demo: setup
 	$(BIN)/antq build 2021-H1
 
 test: setup
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 # ruff (configured in pyproject.toml): lint and format, both clean; `ruff format .` fixes the format
 lint: $(BIN)/.installed
@@ -49,6 +49,13 @@ WAREHOUSE ?= var/warehouse.duckdb
 ui: setup
 	home=$$($(BIN)/python -m orchestration.instance $(abspath $(WAREHOUSE))) && \
 	ANTQ_WAREHOUSE=$(abspath $(WAREHOUSE)) DAGSTER_HOME=$$home $(BIN)/dagster dev -m orchestration.definitions
+
+# The period's documents as PDF and PNG pages under OUT/PERIOD/preview/, to look at without Office
+# (LibreOffice and poppler-utils; not part of a build): `make preview PERIOD=2021-H1 OUT=out`
+PERIOD ?= 2021-H1
+OUT ?= out
+preview: $(BIN)/.installed
+	$(BIN)/python -m reports.preview $(PERIOD) --out $(OUT)
 
 clean:
 	rm -rf out var dagster_home/storage dagster_home/history dagster_home/schedules dbt_project/target demo/inbox

@@ -20,7 +20,7 @@ VI: dict[str, str] = {
     "corrupt_zip": "tệp .xlsx bị hỏng hoặc không đầy đủ",
     "too_many_members": "tệp có quá nhiều thành phần ({count}, tối đa {limit})",
     "zip_bomb_total": "dung lượng sau giải nén quá lớn ({size_mb:.0f} MB, tối đa {limit_mb} MB)",
-    "zip_bomb_ratio": "tỉ lệ nén bất thường ({ratio:.0f} lần) ở thành phần {member}",
+    "zip_bomb_ratio": "tỷ lệ nén bất thường ({ratio:.0f} lần) ở thành phần {member}",
     "encrypted_member": "thành phần {member} bị mã hóa",
     "xml_encoding": "thành phần {member} không dùng bảng mã UTF-8",
     "xml_entity": "thành phần {member} chứa khai báo DOCTYPE/ENTITY, không an toàn",

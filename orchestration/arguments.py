@@ -89,6 +89,15 @@ def parser() -> argparse.ArgumentParser:
     )
     _register_argument(b)
     b.add_argument(
+        "--office-text",
+        type=Path,
+        default=None,
+        metavar="THƯ_MỤC",
+        help="thư mục nhận định của Phòng, mỗi kỳ một tệp KỲ.md (bối cảnh, tuyên truyền, tồn tại, phương hướng…), "
+        "tạo với các đề mục trống khi chưa có và không bao giờ bị ghi đè "
+        "(mặc định: thư mục nhan_dinh bên cạnh hộp thư)",
+    )
+    b.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_OUT,

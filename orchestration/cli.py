@@ -1,7 +1,7 @@
 """`antq`: the command line of contract section 7, and the blank templates.
 
-    antq build PERIOD [--inbox DIR] [--register DIR] [--out DIR] [--warehouse FILE] [--wait SECONDS]
-                      [--rebuild-warehouse] [--verbose]
+    antq build PERIOD [--inbox DIR] [--register DIR] [--office-text DIR] [--out DIR] [--warehouse FILE]
+                      [--wait SECONDS] [--rebuild-warehouse] [--verbose]
     antq template PERIOD [--out DIR] [--register DIR]
 
 Exit status 0 when the command ran (a build whatever it found); 2 with a one-line reason when it could
@@ -73,6 +73,8 @@ def _check_paths(args) -> None:
     _check_register(args.register)
     if args.wait < 0:
         raise CliError(f"--wait phải là số giây không âm: {args.wait:g}")
+    if args.office_text is not None and args.office_text.exists() and not args.office_text.is_dir():
+        raise CliError(f"--office-text phải là một thư mục, không phải tệp: {args.office_text}")
     if args.warehouse.exists() and args.warehouse.is_dir():
         raise CliError(f"--warehouse phải là một tệp, không phải thư mục: {args.warehouse}")
     try:
@@ -172,6 +174,7 @@ def _build_locked(args, period: str) -> int:
         register=args.register.resolve(),
         out=args.out.resolve(),
         warehouse_path=args.warehouse,
+        office_text=office_folder(args),
     )
     t_load = time.perf_counter() - t0
     # Without --verbose the terminal gets the summary or one line; the run's full log is in the instance.
@@ -221,14 +224,36 @@ def _release_abandoned_runs(instance, warehouse: Path) -> list[str]:
     return [run.run_id for run in abandoned]
 
 
+def office_folder(args) -> Path:
+    """The folder of the office's own words: --office-text, else `nhan_dinh` beside the inbox."""
+    from reports import office_text
+
+    return args.office_text.resolve() if args.office_text is not None else office_text.default_folder(args.inbox)
+
+
+def _office_lines(args, period: str, provinces: list[str]) -> list[str]:
+    """The office's files the report read, each with the required parts still to be written."""
+    from reports import office_text
+
+    several = len(provinces) > 1
+    lines = []
+    for code in provinces:
+        office = office_text.read(office_text.file_path(office_folder(args), period, code if several else None))
+        lines += office_text.summary_lines(office)
+    return lines
+
+
 def _print_summary(args, period: str, run_id: str, steps: dict, t_load: float, total: float) -> None:
     import duckdb
+
+    from reports.report_data import provinces
 
     # under the step lock: a run launched from the UI may be using the file
     with warehouse_lock.step_lock(args.warehouse, args.wait):
         con = duckdb.connect(str(args.warehouse), read_only=True)
         try:
             figures = _summary_figures(con, period)
+            codes = provinces(con, period)
         finally:
             con.close()
     ingested, rejected, n_rows, severities = figures
@@ -238,6 +263,11 @@ def _print_summary(args, period: str, run_id: str, steps: dict, t_load: float, t
     print(
         f"  Số liệu: {n_rows} dòng chỉ tiêu; phát hiện: " + (", ".join(f"{n} {s}" for s, n in severities) or "không có")
     )
+    office = _office_lines(args, period, codes)
+    if office:
+        print("  Nhận định của Phòng: " + office[0])
+        for line in office[1:]:
+            print(f"    {line}")
     print(f"  Kết quả: {out_dir}")
     for name in sorted(p.name for p in out_dir.iterdir()):
         print(f"    - {name}")

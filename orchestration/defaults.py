@@ -5,6 +5,7 @@ from catalog import REPO
 
 DEMO_INBOX = REPO / "demo" / "inbox"
 DEMO_REGISTER = REPO / "demo" / "register"
+DEMO_OFFICE_TEXT = REPO / "demo" / "nhan_dinh"  # the office's words of the demo: `nhan_dinh` beside its inbox
 DEFAULT_OUT = REPO / "out"
 DEFAULT_WAREHOUSE = REPO / "var" / "warehouse.duckdb"
 DEFAULT_TEMPLATES = DEFAULT_OUT / "templates"

@@ -19,6 +19,13 @@ class AntqPaths(dg.ConfigurableResource):
     inbox_dir: str = str(DEMO_INBOX)
     register_dir: str = str(DEMO_REGISTER)
     out_dir: str = str(DEFAULT_OUT)
+    office_text_dir: str = ""  # the office's own words per period (reports.office_text); "": nhan_dinh beside the inbox
+
+    def office_dir(self) -> Path:
+        """Where the office's file of each period is read (and created when missing)."""
+        from reports import office_text
+
+        return Path(self.office_text_dir) if self.office_text_dir else office_text.default_folder(self.inbox_dir)
 
     def stage_dir(self, period: str, run_id: str) -> Path:
         """Where this run writes the period's files; `period_release` publishes the folder as a whole

@@ -22,6 +22,9 @@ from reports.faults import kill_point
 BUILDS = ".builds"
 IN_PROGRESS = ".in_progress"  # in a folder still being written: the writing process's id
 KEPT_PREVIOUS = 1  # published folders kept besides the current one
+# `make preview` writes pictures of the documents here (reports.preview); not published, and never carried
+# into the next build, whose documents differ from those the pictures show
+PREVIEW = "preview"
 
 
 def builds_dir(out_dir: str | os.PathLike, period: str) -> Path:
@@ -51,7 +54,8 @@ def current(out_dir: str | os.PathLike, period: str) -> Path | None:
 def carry_forward(folder: Path, previous: Path | None) -> list[str]:
     """Give `folder` the files of the published set it did not write itself (a run that rebuilt only some
     assets publishes them beside the rest of the set). Returns the names carried. Release records under
-    releases/ never change once written, so they are hard-linked rather than copied."""
+    releases/ never change once written, so they are hard-linked rather than copied; a preview/ is left
+    behind (pictures of the previous documents)."""
     if previous is None or previous == folder.resolve():
         return []
     carried = []
@@ -59,6 +63,8 @@ def carry_forward(folder: Path, previous: Path | None) -> list[str]:
         if not path.is_file() or path.name == IN_PROGRESS:
             continue
         relative = path.relative_to(previous)
+        if relative.parts[0] == PREVIEW or relative.parts[0].startswith(f".{PREVIEW}-"):
+            continue
         target = folder / relative
         if target.exists():
             continue

@@ -14,18 +14,16 @@ import datetime as dt
 import html
 import json
 import os
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from urllib.parse import quote
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
 
 import catalog
 from ingestion.inbox import real_path
 from reports import findings_history, published, vn_format
-from reports.text_cells import put_text, visible
+from reports import xlsx_sheet as xs
+from reports.text_cells import visible
+from reports.xlsx_sheet import COUNT, DATE_TIME, RATE_1, TEXT, WHOLE, WRAP_CENTER, Column
 
 HTML_NAME = "kiem_tra_du_lieu.html"
 XLSX_NAME = "kiem_tra_du_lieu.xlsx"
@@ -201,6 +199,7 @@ def collect(
     return {
         "period": period,
         "period_label": label[0] if label else period,
+        "inbox_link": _relative(Path(inbox_dir), links_from) if inbox_dir else None,
         "generated_at": dt.datetime.now().replace(microsecond=0),
         "deadline": deadline,
         "findings": findings,
@@ -217,12 +216,24 @@ def _url(path: str) -> str:
     return quote(path, errors="surrogateescape")
 
 
-def _source_link(inbox_dir, out_dir: Path, source_file: str | None) -> str | None:
-    """The inbox file as a path relative to the report, so the link survives moving both folders."""
+def _source_link(inbox_dir, links_from: Path, source_file: str | None) -> str | None:
+    """The inbox file as a path relative to `links_from`, the PUBLIC period folder OUT/PERIOD (a link to
+    the build folder, OUT/.builds/PERIOD/<run>/, two levels deeper: a path relative to the build folder
+    would not resolve from where people open the files). Computed on the paths as written, not resolved:
+    the link works where the report is published, and in any copy that keeps the period folder and the
+    inbox in the same relative position (the workbook's summary says which); a copy without the inbox
+    still names the file, sheet, row and column of every finding."""
     if not inbox_dir or not source_file:
         return None
     # a name shown with \\xNN escapes (not UTF-8 on disk) links to the file's real bytes
-    return os.path.relpath(real_path(Path(inbox_dir) / source_file), out_dir).replace(os.sep, "/")
+    return _relative(real_path(Path(inbox_dir) / source_file), links_from)
+
+
+def _relative(path: Path, start: Path) -> str | None:
+    try:
+        return os.path.relpath(os.path.abspath(path), os.path.abspath(start)).replace(os.sep, "/")
+    except ValueError:  # another drive (Windows): no relative path
+        return None
 
 
 # --------------------------------------------------------------------------------------- formatting
@@ -232,8 +243,26 @@ def _number(n) -> str:
     return vn_format.number(n) if isinstance(n, int) else ("" if n is None else str(n))
 
 
+def _share(part: int, whole: int) -> float | None:
+    """part/whole as a fraction to one decimal of a percent, as the workbook formats it (0.0%): 100,0 %
+    only when all, 0,0 % only when none (reports.vn_format's rule); None without a denominator."""
+    if not whole:
+        return None
+    tenths = Decimal(part * 1000) / whole  # in tenths of a percent
+    shown = tenths.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if shown >= 1000 and part < whole:
+        shown = Decimal(999)
+    elif shown <= 0 < part:
+        shown = Decimal(1)
+    return float(shown / 1000)
+
+
 def _percent(part: int, whole: int) -> str:
-    return "—" if not whole else f"{100 * part / whole:.1f}".replace(".", ",") + " %"
+    return _percent_text(_share(part, whole))
+
+
+def _percent_text(share: float | None) -> str:
+    return "—" if share is None else f"{100 * share:.1f}".replace(".", ",") + " %"
 
 
 def _date(value) -> str:
@@ -251,82 +280,106 @@ def _level(level: str | None) -> str:
     return words[0] if words else ""
 
 
+def _cell_target(f: dict) -> dict | None:
+    """A hyperlink to the finding's file, opening at its sheet and row when known."""
+    if not f.get("link"):
+        return None
+    target = {"target": _url(f["link"])}
+    if f.get("sheet_name"):
+        sheet = f["sheet_name"].replace("'", "''")
+        target["location"] = f"'{sheet}'!A{f['row_number'] or 1}"
+    return target
+
+
+def _file_target(s: dict) -> dict | None:
+    return {"target": _url(s["link"])} if s.get("link") else None
+
+
+# The tables of both files (HTML and xlsx): title, value, number format and, in the workbook, width.
+LINKED_FILE_WIDTH = 48  # LibreOffice does not wrap a cell holding a link: room for a whole file name
 FINDING_COLUMNS = [
-    ("Mức độ", lambda f: catalog.severity_label(f["severity"])),
-    ("Huyện", lambda f: f["district_name"]),
-    ("Xã", lambda f: f["commune_name"]),
-    ("Mã kiểm tra", lambda f: f["check_code"]),
-    ("Kiểm tra", lambda f: f["title_vi"]),
-    ("Mã đơn vị", lambda f: f["org_unit_code"] or ""),
-    ("Tên đơn vị", lambda f: f["unit_name"]),
-    ("Tệp", lambda f: f["source_file"] or ""),
-    ("Trang", lambda f: f["sheet_name"] or ""),
-    ("Dòng", lambda f: f["row_number"]),
-    ("Cột", lambda f: f["column"] or ""),
-    ("Giá trị", lambda f: f["value_raw"] or ""),
-    ("Nội dung", lambda f: f["message"]),
-    ("Ảnh hưởng đến số liệu", lambda f: f["effect_vi"]),
-    ("Phát hiện lần đầu", lambda f: f["first_seen_at"]),
-    ("Số lần lập thấy", lambda f: f["times_seen"]),
-    ("Mã phát hiện", lambda f: f["finding_key"][:12]),
+    Column("Mức độ", lambda f: catalog.severity_label(f["severity"]), width=9, align=WRAP_CENTER),
+    Column("Huyện", lambda f: f["district_name"], most=16),
+    Column("Xã", lambda f: f["commune_name"], most=16),
+    Column("Mã kiểm tra", lambda f: f["check_code"], most=26),
+    Column("Kiểm tra", lambda f: f["title_vi"], most=24),
+    Column("Mã đơn vị", lambda f: f["org_unit_code"] or "", TEXT, width=9),
+    Column("Tên đơn vị", lambda f: f["unit_name"], most=20),
+    Column("Tệp", lambda f: f["source_file"] or "", most=LINKED_FILE_WIDTH, link=_cell_target),
+    Column("Trang", lambda f: f["sheet_name"] or "", most=14),
+    Column("Dòng", lambda f: f["row_number"], WHOLE, width=7),
+    Column("Cột", lambda f: f["column"] or "", most=14),
+    Column("Giá trị", lambda f: f["value_raw"] or "", most=14),
+    Column("Nội dung", lambda f: f["message"], most=40),
+    Column("Ảnh hưởng đến số liệu", lambda f: f["effect_vi"], most=24),
+    Column("Phát hiện lần đầu", lambda f: f["first_seen_at"], DATE_TIME, width=15),
+    # findings_history.times_seen: the builds ("lần lập") that found it, the first one included
+    Column("Số lần phát hiện", lambda f: f["times_seen"], COUNT, width=10),
+    Column("Mã phát hiện", lambda f: f["finding_key"][:12], width=14),
 ]
 
 SUBMISSION_COLUMNS = [
-    ("Tệp", lambda s: s["source_file"]),
-    ("Cấp", lambda s: _level(s["reporter_level"])),
-    ("Mã đơn vị", lambda s: s["reporter_code"] or ""),
-    ("Tên đơn vị (ghi trên báo cáo)", lambda s: s["reporter_name"] or ""),
-    ("Phiên bản", lambda s: s["version"]),
-    ("Ngày lập", lambda s: s["created_on"]),
-    ("Đúng hạn", lambda s: "" if s["on_time"] is None else ("Có" if s["on_time"] else "Không")),
-    ("Tình trạng", lambda s: STATUS_VI.get(s["submission_status"], s["submission_status"] or "")),
-    ("Dòng đã đọc", lambda s: s["rows_read"]),
-    ("Dòng được tính", lambda s: s["rows_counted"]),
-    ("Dòng bị loại", lambda s: s["rows_excluded"]),
-    ("Dòng Tổng hợp (đối chiếu)", lambda s: s["summary_rows_read"]),
-    ("Lỗi", lambda s: s["findings"]["error"]),
-    ("Cảnh báo", lambda s: s["findings"]["warning"]),
-    ("Thông tin", lambda s: s["findings"]["info"]),
-    (
+    Column("Tệp", lambda s: s["source_file"], most=LINKED_FILE_WIDTH, link=_file_target),
+    Column("Cấp", lambda s: _level(s["reporter_level"]), most=9),
+    Column("Mã đơn vị", lambda s: s["reporter_code"] or "", TEXT, width=9),
+    Column("Tên đơn vị (ghi trên báo cáo)", lambda s: s["reporter_name"] or "", most=24),
+    Column("Phiên bản", lambda s: s["version"], WHOLE, width=8),
+    Column("Ngày lập", lambda s: s["created_on"], width=11),
+    Column("Đúng hạn", lambda s: "" if s["on_time"] is None else ("Có" if s["on_time"] else "Không"), width=8),
+    Column("Tình trạng", lambda s: STATUS_VI.get(s["submission_status"], s["submission_status"] or ""), most=30),
+    Column("Dòng đã đọc", lambda s: s["rows_read"], COUNT, width=8),
+    Column("Dòng được tính", lambda s: s["rows_counted"], COUNT, width=8),
+    Column("Dòng bị loại", lambda s: s["rows_excluded"], COUNT, width=8),
+    Column("Dòng Tổng hợp (đối chiếu)", lambda s: s["summary_rows_read"], COUNT, width=10),
+    Column("Lỗi", lambda s: s["findings"]["error"], COUNT, width=6),
+    Column("Cảnh báo", lambda s: s["findings"]["warning"], COUNT, width=8),
+    Column("Thông tin", lambda s: s["findings"]["info"], COUNT, width=8),
+    Column(
         "Lý do từ chối",
         lambda s: ((s["rejection_check"] or "") + ": " + (s["rejection_reason"] or "")) if s["rejection_check"] else "",
+        most=30,
     ),
-    ("Được thay bằng tệp", lambda s: s["winner_file"] if s["submission_status"] == "superseded" else ""),
+    Column(
+        "Được thay bằng tệp",
+        lambda s: s["winner_file"] if s["submission_status"] == "superseded" else "",
+        most=30,
+    ),
 ]
 
 COMPLETENESS_COLUMNS = [
-    ("Mã", lambda c: c["code"]),
-    ("Đơn vị", lambda c: c["name"]),
-    ("Báo cáo phải nộp", lambda c: c["expected"]),
-    ("Đã nhận", lambda c: c["received"]),
-    ("Tỉ lệ đầy đủ", lambda c: _percent(c["received"], c["expected"])),
-    ("Đúng hạn", lambda c: c["on_time"]),
-    ("Tỉ lệ đúng hạn", lambda c: _percent(c["on_time"], c["expected"])),
-    ("Nộp sau hạn", lambda c: c["late"]),
-    ("Chưa nộp", lambda c: "; ".join(c["missing"])),
+    Column("Mã", lambda c: c["code"], TEXT, width=8),
+    Column("Đơn vị", lambda c: c["name"], most=24),
+    Column("Báo cáo phải nộp", lambda c: c["expected"], COUNT, width=10),
+    Column("Đã nhận", lambda c: c["received"], COUNT, width=9),
+    Column("Tỷ lệ đầy đủ", lambda c: _share(c["received"], c["expected"]), RATE_1, width=9),
+    Column("Đúng hạn", lambda c: c["on_time"], COUNT, width=9),
+    Column("Tỷ lệ đúng hạn", lambda c: _share(c["on_time"], c["expected"]), RATE_1, width=9),
+    Column("Nộp sau hạn", lambda c: c["late"], COUNT, width=9),
+    Column("Chưa nộp", lambda c: "; ".join(c["missing"]), most=60),
 ]
 
 CHECK_COLUMNS = [
-    ("Mã kiểm tra", lambda c: c["code"]),
-    ("Kiểm tra", lambda c: c["title_vi"]),
-    ("Mức độ", lambda c: catalog.severity_label(c["severity"])),
-    ("Ảnh hưởng đến số liệu", lambda c: c["effect_vi"]),
-    ("Số phát hiện", lambda c: c["count"]),
-    ("Kết quả", lambda c: "Đạt" if c["passed"] else "Có lỗi/cảnh báo"),
+    Column("Mã kiểm tra", lambda c: c["code"], most=32),
+    Column("Kiểm tra", lambda c: c["title_vi"], most=40),
+    Column("Mức độ", lambda c: catalog.severity_label(c["severity"]), width=10, align=WRAP_CENTER),
+    Column("Ảnh hưởng đến số liệu", lambda c: c["effect_vi"], most=40),
+    Column("Số phát hiện", lambda c: c["count"], COUNT, width=10),
+    Column("Kết quả", lambda c: "Đạt" if c["passed"] else "Có lỗi/cảnh báo", width=15),
 ]
 
 GX_COLUMNS = [
-    ("Bảng", lambda g: g["name"]),
-    ("Nội dung", lambda g: g["title_vi"]),
-    ("Số dòng kiểm tra", lambda g: g["rows"]),
-    ("Số kỳ vọng", lambda g: g["evaluated"]),
-    ("Không đạt", lambda g: g["failed"]),
-    ("Kết quả", lambda g: "Đạt" if g["success"] else "Không đạt"),
-    (
+    Column("Bảng", lambda g: g["name"], most=28),
+    Column("Nội dung", lambda g: g["title_vi"], most=40),
+    Column("Số dòng kiểm tra", lambda g: g["rows"], COUNT, width=10),
+    Column("Số kỳ vọng", lambda g: g["evaluated"], COUNT, width=10),
+    Column("Không đạt", lambda g: g["failed"], COUNT, width=9),
+    Column("Kết quả", lambda g: "Đạt" if g["success"] else "Không đạt", width=10),
+    Column(
         "Kỳ vọng không đạt",
         lambda g: "; ".join(
             f"{e['description'] or e['type']} ({e['unexpected_count'] or 0} dòng)" for e in g["failed_expectations"]
         ),
+        most=60,
     ),
 ]
 
@@ -354,9 +407,11 @@ def _escape(text: str) -> str:
     return html.escape(visible(str(text)))
 
 
-def _cell(value, cls: str = "") -> str:
+def _cell(value, cls: str = "", fmt=None) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         text = _date(value)
+    elif fmt == RATE_1:
+        text, cls = _percent_text(value), (cls + " n").strip()
     elif isinstance(value, int) and not isinstance(value, bool):
         text, cls = _number(value), (cls + " n").strip()
     else:
@@ -366,12 +421,12 @@ def _cell(value, cls: str = "") -> str:
 
 
 def _table(columns, rows, row_class=None) -> str:
-    head = "".join(f"<th>{_escape(name)}</th>" for name, _ in columns)
+    head = "".join(f"<th>{_escape(c.title)}</th>" for c in columns)
     body = []
     for row in rows:
         cls = row_class(row) if row_class else ""
         body.append(
-            "<tr>" + "".join(_cell(get(row), cls if i == 0 else "") for i, (_, get) in enumerate(columns)) + "</tr>"
+            "<tr>" + "".join(_cell(c.get(row), cls if i == 0 else "", c.fmt) for i, c in enumerate(columns)) + "</tr>"
         )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -384,7 +439,7 @@ def _link(href: str | None, text: str) -> str:
 
 def _findings_html(findings: list[dict]) -> str:
     """Findings by severity (section), district (sub-section) and commune (a group row)."""
-    columns = [c for c in FINDING_COLUMNS if c[0] not in ("Mức độ", "Huyện", "Xã", "Tệp")]
+    columns = [c for c in FINDING_COLUMNS if c.title not in ("Mức độ", "Huyện", "Xã", "Tệp")]
     parts = []
     for severity in catalog.SEVERITY_ORDER:
         rows = [f for f in findings if f["severity"] == severity]
@@ -396,7 +451,7 @@ def _findings_html(findings: list[dict]) -> str:
             districts.setdefault(f["district_name"], []).append(f)
         for district, drows in districts.items():
             parts.append(f"<h4>{_escape(district)}</h4>")
-            head = "".join(f"<th>{_escape(n)}</th>" for n in ["Tệp", *(n for n, _ in columns)])
+            head = "".join(f"<th>{_escape(n)}</th>" for n in ["Tệp", *(c.title for c in columns)])
             body, commune = [], None
             for f in drows:
                 if f["commune_name"] != commune:
@@ -406,7 +461,7 @@ def _findings_html(findings: list[dict]) -> str:
                     "<tr><td>"
                     + _link(f["link"], f["source_file"] or "")
                     + "</td>"
-                    + "".join(_cell(get(f)) for _, get in columns)
+                    + "".join(_cell(c.get(f), fmt=c.fmt) for c in columns)
                     + "</tr>"
                 )
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
@@ -456,7 +511,9 @@ def render_html(report: dict) -> str:
 <table class="summary">{summary}</table>
 <p>Tệp kèm theo: {" · ".join(links)}</p>
 <p>Mỗi phát hiện ghi rõ tệp, trang, dòng Excel và giá trị để tìm đến đúng ô cần sửa; "Mã phát hiện" giữ
-nguyên qua các lần lập để theo dõi việc khắc phục.</p>
+nguyên qua các lần lập để theo dõi việc khắc phục; "Số lần phát hiện" là số lần lập báo cáo đã thấy phát hiện
+đó, kể cả lần đầu.</p>
+{f"<p>{_escape(_inbox_note(report))}</p>" if _inbox_note(report) else ""}
 <h2>1. Đầy đủ và đúng hạn</h2>
 <p>Báo cáo phải nộp: tỉnh, các huyện và các xã trong danh mục của kỳ. Đúng hạn: ngày lập của báo cáo được
 dùng để tính số liệu không muộn hơn hạn nộp.</p>
@@ -479,101 +536,70 @@ dùng để tính số liệu không muộn hơn hạn nộp.</p>
 
 # --------------------------------------------------------------------------------------------- xlsx
 
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", start_color="FFDDEBF7", end_color="FFDDEBF7")
+SUMMARY_COLUMNS = [
+    Column("Nội dung", lambda line: line[0], width=44),
+    Column("Giá trị", lambda line: line[1], fmt=lambda line: line[2], width=48, link=lambda line: line[3]),
+]
 
 
-def _put(cell, value) -> None:
-    """Write a value; text always as text (a submission's "=..." never becomes a formula)."""
-    if isinstance(value, dt.datetime):
-        cell.value, cell.number_format = value, "dd/mm/yyyy hh:mm"
-    elif isinstance(value, dt.date):
-        cell.value, cell.number_format = value, "dd/mm/yyyy"
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        cell.value = value
-        if isinstance(value, int):
-            cell.number_format = "#,##0"
-    else:
-        put_text(cell, value)
-
-
-def _sheet(wb: Workbook, title: str, columns, rows, links=None) -> None:
-    ws = wb.create_sheet(title)
-    widths = [len(name) for name, _ in columns]
-    for j, (name, _) in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=j)
-        _put(cell, name)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for i, row in enumerate(rows, start=2):
-        for j, (name, get) in enumerate(columns, start=1):
-            value = get(row)
-            cell = ws.cell(row=i, column=j)
-            _put(cell, value)
-            shown = _date(value) if isinstance(value, dt.date) else str(value or "")
-            widths[j - 1] = max(widths[j - 1], min(len(shown), 80))
-            if links and name in links:
-                target = links[name](row)
-                if target:
-                    cell.hyperlink = Hyperlink(ref=cell.coordinate, **target)
-    for j, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = min(width + 2, 60)
-    ws.freeze_panes = "A2"
-    if rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-
-
-def _cell_target(f: dict) -> dict | None:
-    """A hyperlink to the finding's file, opening at its sheet and row when known."""
-    if not f.get("link"):
+def _inbox_note(report: dict) -> str | None:
+    """Where the links of the file names lead, for whoever gets a copy of the folder."""
+    inbox = report.get("inbox_link")
+    if not inbox:
         return None
-    target = {"target": _url(f["link"])}
-    if f.get("sheet_name"):
-        sheet = f["sheet_name"].replace("'", "''")
-        target["location"] = f"'{sheet}'!A{f['row_number'] or 1}"
-    return target
+    return (
+        f"Tên tệp của phát hiện và của tệp đã nhập là liên kết đến tệp gốc trong hộp thư, theo đường dẫn "
+        f"tương đối từ thư mục {report['period']}: {inbox}/. Khi chép thư mục {report['period']} đi nơi khác, "
+        f"chép kèm hộp thư vào đúng vị trí đó để liên kết còn mở được; nếu không, tìm ô cần sửa theo các "
+        f"cột Tệp, Trang, Dòng, Cột."
+    )
 
 
-def write_xlsx(report: dict, path: Path) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Tóm tắt"
+def _summary_lines(report: dict) -> list[tuple]:
+    """(label, value, number format, link) of the summary sheet."""
     counts = report["by_severity"]
-    lines = [
-        ("Báo cáo kiểm tra dữ liệu", f"{report['period_label']} ({report['period']})"),
-        ("Thời điểm lập", report["generated_at"]),
-        ("Hạn nộp báo cáo", report["deadline"]),
-        *((f"Phát hiện mức {catalog.severity_label(s).lower()}", counts[s]) for s in catalog.SEVERITY_ORDER),
+    lines: list[tuple] = [
+        ("Báo cáo kiểm tra dữ liệu", f"{report['period_label']} ({report['period']})", None, None),
+        ("Thời điểm lập", report["generated_at"], DATE_TIME, None),
+        ("Hạn nộp báo cáo", report["deadline"], None, None),
+        *(
+            (f"Phát hiện mức {catalog.severity_label(s).lower()}", counts[s], COUNT, None)
+            for s in catalog.SEVERITY_ORDER
+        ),
     ]
     for c in report["completeness"]:
         if c["level"] == "province":
             lines += [
-                ("Báo cáo đã nhận / phải nộp (toàn tỉnh)", f"{c['received']}/{c['expected']}"),
-                ("Báo cáo đúng hạn / phải nộp (toàn tỉnh)", f"{c['on_time']}/{c['expected']}"),
+                ("Báo cáo đã nhận / phải nộp (toàn tỉnh)", f"{c['received']}/{c['expected']}", None, None),
+                ("Tỷ lệ đầy đủ (toàn tỉnh)", _share(c["received"], c["expected"]), RATE_1, None),
+                ("Báo cáo đúng hạn / phải nộp (toàn tỉnh)", f"{c['on_time']}/{c['expected']}", None, None),
+                ("Tỷ lệ đúng hạn (toàn tỉnh)", _share(c["on_time"], c["expected"]), RATE_1, None),
             ]
     if report["gx"]:
-        lines.append(("Great Expectations", "Đạt" if report["gx"]["success"] else "Không đạt"))
-        lines.append(("Data Docs", DATA_DOCS_INDEX))
-    for i, (label, value) in enumerate(lines, start=1):
-        _put(ws.cell(row=i, column=1), label)
-        ws.cell(row=i, column=1).font = _HEADER_FONT
-        _put(ws.cell(row=i, column=2), value)
-        if label == "Data Docs":
-            ws.cell(row=i, column=2).hyperlink = Hyperlink(ref=f"B{i}", target=DATA_DOCS_INDEX)
-    ws.column_dimensions["A"].width = 42
-    ws.column_dimensions["B"].width = 40
+        lines.append(("Great Expectations", "Đạt" if report["gx"]["success"] else "Không đạt", None, None))
+        lines.append(("Data Docs", DATA_DOCS_INDEX, None, {"target": DATA_DOCS_INDEX}))
+    note = _inbox_note(report)
+    if note:
+        lines.append(("Liên kết đến tệp gốc", note, None, None))
+    return lines
 
-    _sheet(wb, "Phát hiện", FINDING_COLUMNS, report["findings"], links={"Tệp": _cell_target})
-    _sheet(wb, "Đầy đủ, đúng hạn", COMPLETENESS_COLUMNS, report["completeness"])
-    _sheet(
-        wb,
-        "Nhập tệp",
-        SUBMISSION_COLUMNS,
-        report["submissions"],
-        links={"Tệp": lambda s: {"target": _url(s["link"])} if s["link"] else None},
-    )
-    _sheet(wb, "Các kiểm tra", CHECK_COLUMNS, list(report["checks"].values()))
-    _sheet(wb, "Great Expectations", GX_COLUMNS, _gx_rows(report))
+
+def write_xlsx(report: dict, path: Path) -> Path:
+    """The workbook: a summary, then one table per sheet, each starting at A1 (header row, then one row
+    per item) so that it sorts and filters; every sheet prints one page wide (reports.xlsx_sheet)."""
+    wb = xs.new_workbook()
+    sheets = [
+        ("Tóm tắt", SUMMARY_COLUMNS, _summary_lines(report), {"autofilter": False}),
+        ("Phát hiện", FINDING_COLUMNS, report["findings"], {"empty": "Không có phát hiện nào."}),
+        ("Đầy đủ, đúng hạn", COMPLETENESS_COLUMNS, report["completeness"], {}),
+        ("Nhập tệp", SUBMISSION_COLUMNS, report["submissions"], {}),
+        ("Các kiểm tra", CHECK_COLUMNS, list(report["checks"].values()), {}),
+        ("Great Expectations", GX_COLUMNS, _gx_rows(report), {"empty": "Chưa chạy bộ kỳ vọng cho kỳ này."}),
+    ]
+    for title, columns, rows, options in sheets:
+        ws = wb.create_sheet(title)
+        caption = f"Kiểm tra dữ liệu {report['period_label']} ({report['period']}): {title}"
+        xs.table(ws, columns, rows, caption=caption, **options)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

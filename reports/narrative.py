@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from reports import report_context
+from reports import office_text, report_context
 from reports.docx_out import write_docx
 from reports.markdown_blocks import parse
 from reports.report_data import ReportData
@@ -14,10 +14,15 @@ from reports.report_data import ReportData
 TEMPLATE = "bao_cao_6_thang.md.j2"
 
 
-def render(data: ReportData, charts: dict[str, str | None], template: str = TEMPLATE) -> str:
+def render(
+    data: ReportData,
+    charts: dict[str, str | None],
+    template: str = TEMPLATE,
+    office: office_text.OfficeText | None = None,
+) -> str:
     """The report as Markdown. `charts` maps chart keys to paths relative to the Markdown file (None:
-    no such chart this period)."""
-    context = report_context.narrative(data, charts)
+    no such chart this period); `office`: the office's own parts (none: their placeholders)."""
+    context = report_context.narrative(data, charts, office)
     return report_context.environment().get_template(template).render(**context)
 
 

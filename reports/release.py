@@ -103,9 +103,11 @@ def publish(
     outputs: list[Path],
     names: dict[str, str] | None = None,
     now: dt.datetime | None = None,
+    office_files: list[Path] = (),
 ) -> Release:
     """Record this publication of `period` (files already written in `period_dir`) as a release.
-    `outputs` are the published files besides the CSVs (documents, charts), listed with their SHA-256."""
+    `outputs` are the published files besides the CSVs (documents, charts), listed with their SHA-256;
+    `office_files` the office's own words merged into the report (nhan_dinh/PERIOD.md), an input too."""
     period_dir = Path(period_dir)
     for name in KEPT_FILES:
         if not (period_dir / name).is_file():
@@ -115,6 +117,7 @@ def publish(
     content = {
         "inputs": inputs,
         "register": register_version(register_dir),
+        "office_text": {Path(f).name: sha256_of(f) for f in sorted(office_files)},
         "outputs": dict(sorted(published.items())),
     }
     fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -14,7 +14,7 @@ import jinja2
 import yaml
 
 import catalog
-from reports import published, vn_format
+from reports import office_text, published, vn_format
 from reports.markdown_blocks import escape
 from reports.report_data import Figure, ReportData, UnitFigures, model_groups
 
@@ -149,11 +149,29 @@ def base(data: ReportData) -> dict:
 
 
 def heading(data: ReportData) -> SimpleNamespace:
-    """The settings' text lines (heading block, title) with their {{ ... }} filled in."""
+    """The settings (heading block, title, signature, file properties ...) with their {{ ... }} filled
+    in, in the file's order: a setting may use the ones above it ({{ office_code }}). The signature is
+    the province's own where the settings give one; `title` is the title's lines joined."""
     env, names = environment(), base(data)
-    return SimpleNamespace(
-        **{key: env.from_string(value).render(**names) for key, value in settings().items() if isinstance(value, str)}
-    )
+    raw = dict(settings())
+    own = {str(code): values for code, values in (raw.get("signature_by_province") or {}).items()}
+    raw["signature"] = {**raw.get("signature", {}), **own.get(str(data.province.code), {})}
+
+    def fill(value, names: dict):
+        if isinstance(value, str):
+            return env.from_string(value).render(**names)
+        if isinstance(value, list):
+            return [fill(v, names) for v in value]
+        if isinstance(value, dict):
+            return SimpleNamespace(**{str(k): fill(v, names) for k, v in value.items()})
+        return value
+
+    filled: dict = {}
+    for key, value in raw.items():
+        filled[key] = fill(value, {**names, **filled})
+    if "title" not in filled:
+        filled["title"] = " ".join(filled.get("title_lines", []))
+    return SimpleNamespace(**filled)
 
 
 def severity_label(severity: str) -> str:
@@ -161,8 +179,65 @@ def severity_label(severity: str) -> str:
     return catalog.severity_label(severity).lower()
 
 
-def narrative(data: ReportData, charts: dict[str, str | None]) -> dict:
-    """The context of the narrative template."""
+_CLOSING = "./."  # the end of an administrative document's body
+_SENTENCE_END = (".", "!", "?", "…", ":", ".”", "…”", "!”", "?”")
+
+
+def _office_markdown(text: str) -> str:
+    """The office's paragraph as template Markdown: literal except for its **bold** and *italic*."""
+    return escape(text).replace("\\*", "*")
+
+
+def _closed(markdown: str) -> str:
+    """The body's last paragraph ends with "./."."""
+    text = markdown.rstrip()
+    if text.endswith(_CLOSING):
+        return text
+    return text.rstrip(".;:,") + _CLOSING
+
+
+def office(data: ReportData, text: office_text.OfficeText | None) -> SimpleNamespace:
+    """The office's parts as Markdown for the template, by part key (`office.context`, …): a required
+    part still empty is its placeholder, in italics; an optional one is "". The tasks part, last in
+    the body, ends with "./."; a clause part (`join`) is one paragraph ending a figure sentence."""
+    text = text or office_text.OfficeText(None)
+    parts: dict[str, str] = {}
+    for part in office_text.parts():
+        paragraphs = text.paragraphs(part.key)
+        if part.join and paragraphs:
+            clause = " ".join(p.removeprefix("- ") for p in paragraphs)
+            clause = clause if clause.endswith(_SENTENCE_END) else clause + "."
+            parts[part.key] = part.join + _office_markdown(clause)
+        elif paragraphs:
+            parts[part.key] = "\n\n".join(
+                "- " + _office_markdown(p[2:]) if p.startswith("- ") else _office_markdown(p) for p in paragraphs
+            )
+        elif part.required:
+            parts[part.key] = "*" + escape(office_text.placeholder(part, data.period)) + "*"
+        else:
+            parts[part.key] = ""
+    last = office_text.parts()[-1].key
+    parts[last] = _closed(parts[last])
+    following = office_text.next_period(data.period)
+    return SimpleNamespace(
+        **parts,
+        unfilled=[p.heading for p in text.unfilled],
+        next_period=SimpleNamespace(key=following, label=office_text.period_label(following)),
+    )
+
+
+def chart_captions(data: ReportData, drawn) -> dict[str, str]:
+    """The captions ("Biểu đồ N. …") of the charts drawn this period (keys in `drawn`), numbered in the settings' order,
+    so that a chart not drawn leaves no gap. The document and the workbook both read them here."""
+    captions = vars(heading(data).chart_captions)
+    keys = [key for key in captions if key in set(drawn)]
+    return {key: f"Biểu đồ {n}. {captions[key]}" for n, key in enumerate(keys, 1)}
+
+
+def narrative(
+    data: ReportData, charts: dict[str, str | None], office_words: office_text.OfficeText | None = None
+) -> dict:
+    """The context of the narrative template; `office_words`: the office's parts (none: placeholders)."""
     views = unit_views(data.province, data.previous_province)
     c = data.completeness
     levels = settings()["reporter_level"]
@@ -208,4 +283,9 @@ def narrative(data: ReportData, charts: dict[str, str | None]) -> dict:
             ],
         ),
         "charts": SimpleNamespace(**charts),
+        "figures": [
+            SimpleNamespace(caption=caption, path=charts[key])
+            for key, caption in chart_captions(data, [k for k, v in charts.items() if v]).items()
+        ],
+        "office": office(data, office_words),
     }

@@ -230,7 +230,7 @@ def _put(cell, value, ctype: str, vocab: str | None) -> None:
             cell.number_format = _NUMBER_FORMATS[ctype]
     elif isinstance(value, str):
         entries = _vocab(vocab) if ctype == "enum" and vocab else {}
-        put_text(cell, entries[value][0] if value in entries else value)
+        put_text(cell, entries[value][0] if value in entries else value, stored=True)  # as Excel stores it
         if ctype == "code":
             cell.number_format = "@"
     else:

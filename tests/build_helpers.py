@@ -132,10 +132,15 @@ def findings(period_dir: Path) -> list[dict]:
 
 
 def copy_build(source: dict, dest: Path) -> dict:
-    """A private copy of a built demo (inbox with its file times, outputs, warehouse) for a test that changes it."""
+    """A private copy of a built demo (inbox with its file times, the office's words beside it, outputs,
+    warehouse) for a test that changes it."""
     import shutil
 
+    from reports import office_text
+
     shutil.copytree(source["inbox"], dest / "inbox")
+    if office_text.default_folder(source["inbox"]).is_dir():
+        shutil.copytree(office_text.default_folder(source["inbox"]), office_text.default_folder(dest / "inbox"))
     shutil.copytree(source["out"], dest / "out", symlinks=True)  # OUT/PERIOD is a link into OUT/.builds
     shutil.copy2(source["warehouse"], dest / "warehouse.duckdb")
     return {"tmp": dest, "inbox": dest / "inbox", "out": dest / "out", "warehouse": dest / "warehouse.duckdb"}

@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under `pytest -n 2 --dist loadgroup` (make test): each module whose fixtures build once per module
+    runs whole on one worker, so they are built once, not once per worker; and every module that uses
+    the session's demo build runs on the same worker, so the demo is built once too."""
+    by_module: dict[str, list] = {}
+    for item in items:
+        by_module.setdefault(item.module.__name__, []).append(item)
+    for module, module_items in by_module.items():
+        fixtures = [d for item in module_items for defs in item._fixtureinfo.name2fixturedefs.values() for d in defs]
+        if any(d.argname == "demo_build" for d in fixtures):
+            group = "demo_build"
+        elif any(d.scope == "module" for d in fixtures):
+            group = module
+        else:
+            continue
+        for item in module_items:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -81,11 +101,13 @@ def demo_build(tmp_path_factory, _dagster_home):
     from build_helpers import build
 
     from demo.generate import generate_inbox
-    from orchestration.defaults import DEMO_REGISTER
+    from orchestration.defaults import DEMO_OFFICE_TEXT, DEMO_REGISTER
 
     tmp = tmp_path_factory.mktemp("demo_build")
     inbox, out, warehouse = tmp / "inbox", tmp / "out", tmp / "warehouse.duckdb"
     generate_inbox(DEMO_REGISTER, inbox)
+    # the office's words beside the inbox, as in demo/ (reports.office_text): the report is the seed's
+    shutil.copytree(DEMO_OFFICE_TEXT, tmp / "nhan_dinh")
     for period in ("2020-H2", "2021-H1"):
         build(tmp, period, inbox, DEMO_REGISTER, out, warehouse)
     return {"tmp": tmp, "inbox": inbox, "out": out, "warehouse": warehouse}

@@ -72,7 +72,7 @@ EXPECTED_STATUS = {
     "2021-H1/xa_22915.xlsx": ("ingested", None, None),
     "2021-H1/huyen_593/xa_22918.xlsx": ("ingested", None, None),
     "2021-H1/~$xa_22915.xlsx": ("rejected", "UNREADABLE_FILE", "tệp khóa tạm"),
-    "bom.xlsx": ("rejected", "UNREADABLE_FILE", "tỉ lệ nén bất thường"),
+    "bom.xlsx": ("rejected", "UNREADABLE_FILE", "tỷ lệ nén bất thường"),
     "cu.xls": ("rejected", "UNREADABLE_FILE", "định dạng Excel cũ (.xls)"),
     "cut.xlsx": ("rejected", "UNREADABLE_FILE", "tệp .xlsx bị hỏng hoặc không đầy đủ"),
     "entity.xlsx": ("rejected", "UNREADABLE_FILE", "thành phần xl/workbook.xml chứa khai báo DOCTYPE/ENTITY"),

@@ -95,7 +95,7 @@ def test_too_large_on_disk(good):
 def test_zip_bomb_by_compression_ratio(tmp_path):
     path = bomb(tmp_path / "ratio.xlsx", {"xl/media/image1.bin": 8 * MB})
     assert path.stat().st_size < MB
-    assert unsafe_reason(path).startswith("tỉ lệ nén bất thường")
+    assert unsafe_reason(path).startswith("tỷ lệ nén bất thường")
 
 
 def test_zip_bomb_by_total_size(tmp_path):

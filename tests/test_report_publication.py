@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 from zipfile import ZipFile
@@ -189,8 +190,14 @@ def test_narrative_adds_rates_change_and_completeness(stages):
         + figures[(province, "plan_issued.commune_steering_committees")][1]
     )
     assert f"từ báo cáo của {stages['winners']}/{expected} đơn vị phải báo cáo" in markdown
-    n = {s: vn_format.count(stages["severities"].get(s, 0)) for s in ("error", "warning", "info")}
-    assert f"phát hiện {n['error']} lỗi, {n['warning']} cảnh báo và {n['info']} thông tin" in markdown
+    # counts one way (01 … 09, as in the body); a severity with no finding is "không có …", never "0 …"
+    quality = markdown.split("Kiểm tra dữ liệu ", 1)[1].split("\n", 1)[0]
+    for severity in ("error", "warning", "info"):
+        n, word = stages["severities"].get(severity, 0), catalog.severity_label(severity).lower()
+        if n:
+            assert f"{vn_format.count(n)} {word}" in quality
+        else:
+            assert f"0 {word}" not in quality and re.search(f"không (có|phát hiện) [^.]*{word}", quality)
     assert f"Bình Thuận, {vn_format.date(stages['data_date'])}" in markdown  # the latest "Ngày lập" of the period
 
 

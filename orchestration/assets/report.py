@@ -27,7 +27,8 @@ _PREVIEW_CHARS = 6000
     kinds={"docx", "excel", "markdown"},
 )
 def report_documents(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Báo cáo 6 tháng: văn bản (.docx, .md) theo mẫu reports/templates/, bảng Excel, biểu đồ (PNG)."""
+    """Báo cáo 6 tháng: văn bản (.docx, .md) theo mẫu reports/templates/ và nhận định của Phòng (tệp KỲ.md
+    của thư mục nhận định, được tạo với các đề mục trống khi chưa có), bảng Excel, biểu đồ (PNG)."""
     from reports import period_report, report_data  # matplotlib, python-docx, openpyxl: only in this step
 
     period = context.partition_key
@@ -36,7 +37,10 @@ def report_documents(context: dg.AssetExecutionContext, paths: AntqPaths, wareho
         data = [report_data.load(con, period, code) for code in codes]
     # rendering happens with the warehouse closed
     out_dir = paths.stage_dir(period, context.run.run_id)
-    written = [period_report.write_report(d, out_dir, several_provinces=len(data) > 1) for d in data]
+    office_dir = paths.office_dir()
+    written = [
+        period_report.write_report(d, out_dir, several_provinces=len(data) > 1, office_dir=office_dir) for d in data
+    ]
     metadata: dict = {"provinces": len(written)}
     for files in written:
         prefix = f"{files.docx.stem}."
@@ -46,6 +50,7 @@ def report_documents(context: dg.AssetExecutionContext, paths: AntqPaths, wareho
                 f"{prefix}md": dg.MetadataValue.path(paths.public_path(period, files.markdown)),
                 f"{prefix}xlsx": dg.MetadataValue.path(paths.public_path(period, files.xlsx)),
                 f"{prefix}charts": len([p for p in files.charts.values() if p]),
+                **_office_metadata(prefix, files.office),
             }
         )
     if written:
@@ -58,6 +63,20 @@ def report_documents(context: dg.AssetExecutionContext, paths: AntqPaths, wareho
             }
         )
     return dg.MaterializeResult(metadata=metadata)
+
+
+def _office_metadata(prefix: str, office) -> dict:
+    """Which office file the report took its own words from, and the parts still to be written there."""
+    unfilled = [p.heading for p in office.unfilled]
+    return {
+        f"{prefix}office_text": dg.MetadataValue.path(str(office.path)),
+        f"{prefix}office_text_created": office.created,
+        f"{prefix}office_text_unfilled": len(unfilled),
+        f"{prefix}office_text_unfilled_parts": dg.MetadataValue.text("; ".join(unfilled)),
+        f"{prefix}office_text_problem": dg.MetadataValue.text(
+            "; ".join(filter(None, [office.problem, *(f"đề mục không nhận ra: {h}" for h in office.unknown)]))
+        ),
+    }
 
 
 @dg.asset(
@@ -81,8 +100,15 @@ def period_release(context: dg.AssetExecutionContext, paths: AntqPaths, warehous
         inputs = release.input_files(con, period)
         names = release.unit_names(con, period)
     outputs = sorted(p for pattern in ("bao_cao_*", "charts/**/*.png") for p in stage.glob(pattern) if p.is_file())
+    office_files = sorted(paths.office_dir().glob(f"{period}*.md"))
     result = release.publish(
-        stage, period, inputs=inputs, register_dir=paths.register_dir, outputs=outputs, names=names
+        stage,
+        period,
+        inputs=inputs,
+        register_dir=paths.register_dir,
+        outputs=outputs,
+        names=names,
+        office_files=office_files,
     )
     changes_md = (stage / release.CHANGES_MD).read_text(encoding="utf-8")
     atomic_folder.switch(paths.out_dir, period, stage)
