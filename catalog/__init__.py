@@ -58,6 +58,14 @@ def severities() -> dict[str, dict]:
     return {r["severity"]: r for r in rows}
 
 
+@cache
+def review_states() -> dict[str, dict]:
+    """The states of a finding in the auditors' review, in order (review_states.csv): `decision` marks the
+    three an auditor writes in the "Kết luận" column; "open" and "resolved" come from the builds."""
+    rows = sorted(_read_csv("review_states.csv"), key=lambda r: int(r["sort_order"]))
+    return {r["state"]: {**r, "decision": r["decision"] == "true"} for r in rows}
+
+
 def severity_label(severity: str) -> str:
     return severities()[severity]["label_vi"]
 

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
+PHRASES = Path(__file__).resolve().parent / "phrases.yaml"
 
 
 @cache
@@ -25,3 +26,18 @@ def suites() -> dict[str, dict]:
             raise ValueError(f"{path.name}: suite name {suite['name']!r} differs from the file name")
         out[suite["name"]] = suite
     return out
+
+
+@cache
+def phrases() -> dict:
+    """The Vietnamese sentence of each expectation type (phrases.yaml), for the validation page."""
+    import yaml
+
+    with open(PHRASES, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def blocking(expectation: dict) -> bool:
+    """Whether a failure of this expectation (a suite's entry) means the published figures would be wrong:
+    `meta.blocking` in the suite. Publication waits for these; the others only warn."""
+    return bool((expectation.get("meta") or {}).get("blocking", False))

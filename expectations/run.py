@@ -1,15 +1,18 @@
 """Runs the Great Expectations suites of `expectations/suites/` for one period as one checkpoint and
-builds its Data Docs under OUT/PERIOD/data_docs/.
+writes its results under OUT/PERIOD/data_docs/: `summary.json` and our own Vietnamese, self-contained
+validation page `index.html` (reports.validation_page). Great Expectations' own Data Docs site is not
+built: its frame is English and loads its scripts, styles and icons from CDNs.
 
-The frames are written as Parquet batches next to the Data Docs (`data_docs/batches/`), so the checkpoint
+The frames are written as Parquet batches next to the results (`data_docs/batches/`), so the checkpoint
 validates every staged table in one run and an auditor can open exactly the rows that were validated.
 Value sets, code patterns and the period's year reach the suites as suite parameters taken from the
 catalogues, so no vocabulary is spelled twice.
 
-A rebuild whose validated rows, suites and code are unchanged reuses the Data Docs already written for
+A rebuild whose validated rows, suites and code are unchanged reuses the results already written for
 the period (their summary records a fingerprint of those inputs) without importing Great Expectations;
 with a `cache_dir` (the orchestrator keeps one beside the warehouse), also when they were written into
-another output folder.
+another output folder. Nothing written names a path of the build machine: the summary's `data_docs` is
+relative to the period's folder.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ import expectations
 from expectations.frames import period_frames
 from ingestion.register import MANAGED_BY, PARENT_LEVELS
 
-SITE = "antq"
 DOCS_FOLDER = "data_docs"
 SUMMARY_FILE = "summary.json"
+INDEX = f"{DOCS_FOLDER}/index.html"  # relative to OUT/PERIOD, as reports.auditors links it
 SAMPLE_SIZE = 20
+VALUES_SHOWN = 5  # unexpected values listed per expectation on the page
 
 
 def parameters(period: str) -> dict:
@@ -67,7 +71,8 @@ def fingerprint(frames: dict, definitions: dict, period: str) -> str | None:
             [definitions, parameters(period), version("great_expectations")], sort_keys=True, default=str
         ).encode()
     )
-    digest.update(Path(__file__).read_bytes())
+    for source in _rendering_sources():
+        digest.update(source.read_bytes())
     try:
         for name in sorted(frames):
             frame = frames[name]
@@ -76,6 +81,14 @@ def fingerprint(frames: dict, definitions: dict, period: str) -> str | None:
     except TypeError:
         return None
     return digest.hexdigest()
+
+
+def _rendering_sources() -> list[Path]:
+    """The code and data that shape what is written: this module, the page's renderer and template,
+    the Vietnamese phrases."""
+    from reports import validation_page
+
+    return [Path(__file__), *validation_page.sources(), expectations.PHRASES]
 
 
 def _reusable(docs_dir: Path, key: str | None) -> dict | None:
@@ -90,12 +103,7 @@ def _reusable(docs_dir: Path, key: str | None) -> dict | None:
     return {**summary, "reused": True}
 
 
-def _view(class_name: str) -> dict:
-    """A Data Docs view of expectations.docs_view: GX's own, with compiled templates cached."""
-    return {"module_name": "expectations.docs_view", "class_name": class_name}
-
-
-def _context(docs_dir: Path):
+def _context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -107,28 +115,21 @@ def _context(docs_dir: Path):
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False),
-        data_docs_sites={
-            SITE: {
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": _view("CachedIndexPageView")},
-                "site_section_builders": {
-                    section: {"view": _view("CachedPageView")}
-                    for section in ("expectations", "validations", "profiling")
-                },
-            }
-        },
+        data_docs_sites={},
     )
     return gx.get_context(project_config=config, mode="ephemeral")
 
 
 def run_period(source, period: str, out_dir: str | Path, cache_dir: str | Path | None = None) -> dict:
-    """Validate the period's staged tables and build Data Docs in `out_dir`/data_docs.
+    """Validate the period's staged tables and write the results in `out_dir`/data_docs.
 
     `source` is a DuckDB connection to the warehouse, or a mapping of staged table name -> DataFrame
     (every suite's table must be there). Returns, and writes as data_docs/summary.json, per suite:
-    success, rows validated, expectations evaluated and failed, and for each failed expectation its
-    unexpected count and a sample of failing rows (file, sheet, Excel row or register code, value)."""
+    success, rows validated, expectations evaluated and failed, each expectation with its result
+    (`expectations`), and for each failed expectation its unexpected count and a sample of failing rows
+    (file, sheet, Excel row or register code, value); `blocking_failures` lists the failed expectations
+    marked `meta.blocking` (the figures cannot be trusted: publication waits). The page
+    data_docs/index.html shows the same in Vietnamese."""
     definitions = expectations.suites()
     if isinstance(source, Mapping):
         missing = sorted(set(definitions) - set(source))
@@ -141,22 +142,23 @@ def run_period(source, period: str, out_dir: str | Path, cache_dir: str | Path |
     docs_dir = Path(out_dir) / DOCS_FOLDER
     key = fingerprint(frames, definitions, period)
     reused = _reusable(docs_dir, key)
-    if reused:  # same rows, same suites: the docs on disk are what this run would write (GX not imported)
+    if reused:  # same rows, same suites: the results on disk are what this run would write (GX not imported)
         return reused
     cached = Path(cache_dir) / period if cache_dir is not None else None
     if cached is not None and _reusable(cached, key):  # the same docs, built for another output folder
         return _copy_docs(cached, docs_dir)
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core.run_identifier import RunIdentifier
 
-    shutil.rmtree(docs_dir, ignore_errors=True)  # the docs describe this run only
+    from reports import validation_page
+
+    shutil.rmtree(docs_dir, ignore_errors=True)  # the results describe this run only
     batches = docs_dir / "batches"
     batches.mkdir(parents=True)
     for name, frame in frames.items():
         frame.to_parquet(batches / f"{name}.parquet", index=False)
 
-    context = _context(docs_dir)
+    context = _context()
     source_def = context.data_sources.add_pandas_filesystem("antq_staged", base_directory=batches)
     validations = []
     for name, definition in definitions.items():
@@ -171,14 +173,16 @@ def run_period(source, period: str, out_dir: str | Path, cache_dir: str | Path |
         gx.Checkpoint(
             name=f"antq {period}",
             validation_definitions=validations,
-            actions=[UpdateDataDocsAction(name="data_docs", site_names=[SITE])],
+            actions=[],
             result_format={"result_format": "COMPLETE"},
         )
     )
-    result = checkpoint.run(expectation_parameters=parameters(period), run_id=RunIdentifier(run_name=f"antq {period}"))
+    params = parameters(period)
+    result = checkpoint.run(expectation_parameters=params, run_id=RunIdentifier(run_name=f"antq {period}"))
 
-    summary = {**_summary(result, frames, definitions, period, docs_dir), "fingerprint": key, "reused": False}
+    summary = {**_summary(result, frames, definitions, period, params), "fingerprint": key, "reused": False}
     _write_summary(docs_dir, summary)
+    validation_page.write(docs_dir / "index.html", summary)
     if cached is not None:
         _copy_docs(docs_dir, cached)
     return summary
@@ -190,16 +194,14 @@ def _write_summary(docs_dir: Path, summary: dict) -> None:
 
 
 def _copy_docs(source: Path, dest: Path) -> dict:
-    """Put a copy of the Data Docs in `source` at `dest` (replaced whole, through a temporary sibling so
-    that a reader never sees half of it) and return its summary, pointing at `dest`."""
+    """Put a copy of the results in `source` at `dest` (replaced whole, through a temporary sibling so
+    that a reader never sees half of it) and return its summary."""
     partial = dest.with_name(dest.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     shutil.copytree(source, partial)
     shutil.rmtree(dest, ignore_errors=True)
     partial.rename(dest)
     summary = json.loads((dest / SUMMARY_FILE).read_text(encoding="utf-8"))
-    summary["data_docs"] = str(dest / "index.html")
-    _write_summary(dest, summary)
     return {**summary, "reused": True}
 
 
@@ -225,35 +227,68 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _summary(result, frames: dict, definitions: dict, period: str, docs_dir: Path) -> dict:
+def _resolved(value, params: dict):
+    """Suite parameters ({"$PARAMETER": name}) replaced by their value, for people to read."""
+    if isinstance(value, dict):
+        if set(value) == {"$PARAMETER"}:
+            return params.get(value["$PARAMETER"], value["$PARAMETER"])
+        return {k: _resolved(v, params) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolved(v, params) for v in value]
+    return value
+
+
+_NOT_SHOWN = {"result_format", "catch_exceptions", "batch_id", "include_config"}
+
+
+def _values(result: dict) -> list:
+    """A few distinct unexpected values, JSON-friendly."""
+    shown = []
+    for value in result.get("partial_unexpected_list") or []:
+        value = {k: _plain(v) for k, v in value.items()} if isinstance(value, dict) else _plain(value)
+        if value not in shown:
+            shown.append(value)
+        if len(shown) == VALUES_SHOWN:
+            break
+    return shown
+
+
+def _summary(result, frames: dict, definitions: dict, period: str, params: dict) -> dict:
     suites = {}
     for validation in result.run_results.values():
         name = validation.suite_name
         frame = frames[name]
         reference = definitions[name].get("meta", {}).get("row_reference", [])
-        failed = []
+        evaluated = []
         for er in validation.results:
-            if er.success:
-                continue
             config = er.expectation_config
+            meta = config.meta or {}
+            outcome = er.result or {}
             columns = _columns_of(config.kwargs)
-            indexes = (er.result or {}).get("unexpected_index_list") or []
             sample = []
-            for index in indexes[:SAMPLE_SIZE]:
-                row = frame.iloc[index] if isinstance(index, int) else None
-                if row is None:
-                    continue
-                sample.append({c: _plain(row[c]) for c in [*reference, *columns] if c in frame.columns})
-            failed.append(
+            if not er.success:
+                for index in (outcome.get("unexpected_index_list") or [])[:SAMPLE_SIZE]:
+                    row = frame.iloc[index] if isinstance(index, int) else None
+                    if row is None:
+                        continue
+                    sample.append({c: _plain(row[c]) for c in [*reference, *columns] if c in frame.columns})
+            evaluated.append(
                 {
                     "type": config.type,
                     "columns": columns,
-                    "kind": (config.meta or {}).get("kind", "structure"),
-                    "finding": (config.meta or {}).get("finding"),
+                    "kwargs": {
+                        k: _resolved(v, params) for k, v in sorted(config.kwargs.items()) if k not in _NOT_SHOWN
+                    },
+                    "kind": meta.get("kind", "structure"),
+                    "blocking": bool(meta.get("blocking", False)),
+                    "finding": meta.get("finding"),
                     "description": config.description,
-                    "element_count": (er.result or {}).get("element_count"),
-                    "unexpected_count": (er.result or {}).get("unexpected_count"),
-                    "unexpected_percent": (er.result or {}).get("unexpected_percent"),
+                    "success": bool(er.success),
+                    "element_count": outcome.get("element_count"),
+                    "unexpected_count": outcome.get("unexpected_count"),
+                    "unexpected_percent": outcome.get("unexpected_percent"),
+                    "observed_value": _plain(outcome.get("observed_value")),
+                    "unexpected_values": [] if er.success else _values(outcome),
                     "error": (er.exception_info or {}).get("exception_message")
                     if (er.exception_info or {}).get("raised_exception")
                     else None,
@@ -261,17 +296,27 @@ def _summary(result, frames: dict, definitions: dict, period: str, docs_dir: Pat
                 }
             )
         stats = validation.statistics
+        failed = [e for e in evaluated if not e["success"]]
         suites[name] = {
             "success": bool(validation.success),
             "title_vi": definitions[name].get("meta", {}).get("title_vi", name),
             "rows": len(frame),
             "evaluated": stats["evaluated_expectations"],
             "failed": stats["unsuccessful_expectations"],
+            "blocking_failed": sum(1 for e in failed if e["blocking"]),
             "failed_expectations": failed,
+            "expectations": evaluated,
         }
+    suites = dict(sorted(suites.items()))
     return {
         "period": period,
         "success": all(s["success"] for s in suites.values()),
-        "data_docs": str(docs_dir / "index.html"),
-        "suites": dict(sorted(suites.items())),
+        "data_docs": INDEX,
+        "blocking_failures": [
+            {"suite": n, **{k: e[k] for k in ("type", "columns", "description", "unexpected_count", "error")}}
+            for n, s in suites.items()
+            for e in s["failed_expectations"]
+            if e["blocking"]
+        ],
+        "suites": suites,
     }

@@ -3,6 +3,8 @@ turns plain Python row dicts into one Arrow table per raw table and inserts it i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from operator import itemgetter
 
 import pyarrow as pa
@@ -63,22 +65,35 @@ def insert_rows(con, table: str, rows: list[dict]) -> int:
 
 def insert_arrow(con, table: str, rows: pa.Table) -> int:
     """Append an Arrow table to raw `table` with one INSERT ... SELECT, matching columns by name."""
-    view = f"_antq_new_{table}"
-    con.register(view, rows)
-    try:
+    with registered(con, f"_antq_new_{table}", rows) as view:
         con.execute(f"INSERT INTO {SCHEMA}.{table} BY NAME SELECT * FROM {view}")
-    finally:
-        con.unregister(view)
     return rows.num_rows
+
+
+@contextmanager
+def registered(con, name: str, table: pa.Table, *, transaction: bool = False) -> Iterator[str]:
+    """`table` readable in SQL as `name` for the block (then unregistered). With `transaction`, the block
+    is one transaction: committed when it ends, rolled back when it raises."""
+    con.register(name, table)
+    try:
+        if not transaction:
+            yield name
+            return
+        con.execute("begin transaction")
+        try:
+            yield name
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
+    finally:
+        con.unregister(name)
 
 
 def delete_source_files(con, table: str, source_files: list[str]) -> None:
     """Remove from raw `table` every row that came from one of `source_files`."""
     if not source_files:
         return
-    view = "_antq_stale_files"
-    con.register(view, pa.table({"source_file": pa.array(source_files, pa.string())}))
-    try:
+    stale = pa.table({"source_file": pa.array(source_files, pa.string())})
+    with registered(con, "_antq_stale_files", stale) as view:
         con.execute(f"DELETE FROM {SCHEMA}.{table} WHERE source_file IN (SELECT source_file FROM {view})")
-    finally:
-        con.unregister(view)

@@ -98,6 +98,14 @@ def parser() -> argparse.ArgumentParser:
         "(mặc định: thư mục nhan_dinh bên cạnh hộp thư)",
     )
     b.add_argument(
+        "--reviews",
+        type=Path,
+        default=None,
+        metavar="THƯ_MỤC",
+        help="thư mục kết luận của người kiểm tra: các bản sao kiem_tra_du_lieu.xlsx đã điền cột Kết luận, "
+        "đọc lại mỗi lần lập (mặc định: thư mục ket_luan bên cạnh hộp thư)",
+    )
+    b.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_OUT,
@@ -140,4 +148,42 @@ def parser() -> argparse.ArgumentParser:
         help="thư mục ghi biểu mẫu, mỗi kỳ một thư mục con (mặc định: %(default)s)",
     )
     _register_argument(t)
+    _approval_commands(sub)
     return p
+
+
+def _approval_commands(sub) -> None:
+    """`antq approve` and `antq reopen`: the sign-off of a period (reports.approvals)."""
+    a = sub.add_parser(
+        "approve",
+        help="phê duyệt bộ tệp đang công bố của một kỳ (các lần lập sau không thay được bộ tệp này)",
+        description="Ghi nhận người phê duyệt lần phát hành đang công bố của một kỳ (số lần phát hành, SHA-256 "
+        "của manifest.json) vào OUT/.approvals/KỲ.jsonl; từ đó antq build vẫn cập nhật kho dữ liệu nhưng không "
+        "thay bộ tệp đang công bố cho đến khi kỳ được mở lại bằng antq reopen",
+    )
+    r = sub.add_parser(
+        "reopen",
+        help="mở lại một kỳ đã phê duyệt để lần lập sau được công bố lại",
+        description="Ghi nhận người mở lại một kỳ đã phê duyệt và lý do; lần antq build sau công bố bình thường. "
+        "Mọi lần phê duyệt và mở lại đều được giữ trong OUT/.approvals/KỲ.jsonl",
+    )
+    for command, verb in ((a, "phê duyệt"), (r, "mở lại")):
+        command.add_argument("period", metavar="KỲ", help="kỳ báo cáo, vd. 2021-H1")
+        command.add_argument("--by", required=True, metavar="HỌ_TÊN", help=f"họ tên (và chức vụ) người {verb}")
+    r.add_argument("--reason", required=True, metavar="LÝ_DO", help="lý do mở lại (vd. xã gửi lại số liệu đã sửa)")
+    for command in (a, r):
+        command.add_argument(
+            "--out",
+            type=Path,
+            default=DEFAULT_OUT,
+            metavar="THƯ_MỤC",
+            help="thư mục kết quả của antq build (mặc định: %(default)s)",
+        )
+        command.add_argument(
+            "--warehouse",
+            type=Path,
+            default=DEFAULT_WAREHOUSE,
+            metavar="TỆP",
+            help="tệp DuckDB của kho dữ liệu, để giao diện Dagster của kho này hiện việc phê duyệt "
+            "(mặc định: %(default)s)",
+        )

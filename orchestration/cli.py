@@ -1,8 +1,10 @@
 """`antq`: the command line of contract section 7, and the blank templates.
 
-    antq build PERIOD [--inbox DIR] [--register DIR] [--office-text DIR] [--out DIR] [--warehouse FILE]
-                      [--wait SECONDS] [--rebuild-warehouse] [--verbose]
+    antq build PERIOD [--inbox DIR] [--register DIR] [--office-text DIR] [--reviews DIR] [--out DIR]
+                      [--warehouse FILE] [--wait SECONDS] [--rebuild-warehouse] [--verbose]
     antq template PERIOD [--out DIR] [--register DIR]
+    antq approve PERIOD --by NAME [--out DIR] [--warehouse FILE]
+    antq reopen PERIOD --by NAME --reason TEXT [--out DIR] [--warehouse FILE]
 
 Exit status 0 when the command ran (a build whatever it found); 2 with a one-line reason when it could
 not run. Arguments and the warehouse's locks are checked before Dagster is imported, so a wrong call
@@ -75,6 +77,8 @@ def _check_paths(args) -> None:
         raise CliError(f"--wait phải là số giây không âm: {args.wait:g}")
     if args.office_text is not None and args.office_text.exists() and not args.office_text.is_dir():
         raise CliError(f"--office-text phải là một thư mục, không phải tệp: {args.office_text}")
+    if args.reviews is not None and args.reviews.exists() and not args.reviews.is_dir():
+        raise CliError(f"--reviews phải là một thư mục, không phải tệp: {args.reviews}")
     if args.warehouse.exists() and args.warehouse.is_dir():
         raise CliError(f"--warehouse phải là một tệp, không phải thư mục: {args.warehouse}")
     try:
@@ -93,7 +97,28 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
     }
 
 
+def _blocked_publication(result) -> str | None:
+    """Blocking asset checks that failed (orchestration.assets.quality): the published assets did not run
+    and the published set is as it was. Each check's `reason` metadata says why, in Vietnamese."""
+    import dagster as dg
+
+    reasons = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            check = event.event_specific_data
+            if not check.passed and check.blocking and check.severity == dg.AssetCheckSeverity.ERROR:
+                reason = check.metadata.get("reason")
+                text = reason.value if reason is not None else "không đạt"
+                reasons.append(f"{check.asset_key.to_user_string()}:{check.check_name} — {text}")
+    if not reasons:
+        return None
+    return "không công bố, bộ tệp đang công bố giữ nguyên; kiểm tra chặn công bố không đạt: " + " | ".join(reasons)
+
+
 def _failure_reason(result) -> str:
+    blocked = _blocked_publication(result)
+    if blocked:
+        return blocked
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             error = event.step_failure_data.error
@@ -105,6 +130,19 @@ def _failure_reason(result) -> str:
             message = event.engine_event_data.error.message.strip().splitlines()[0]
             return message.split(": ", 1)[1] if message.startswith(("orchestration.", "dagster.")) else message
     return "lần chạy Dagster không thành công"
+
+
+def _approval_refusal(result) -> str | None:
+    """The release's refusal to replace the published set of an approved period: not a fault, so its own
+    line, naming the approval (reports.approvals.PeriodApproved), without the log's path."""
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.step_failure_data.error
+            while error is not None:
+                if error.cls_name == "PeriodApproved":
+                    return error.message.strip().splitlines()[0].split(": ", 1)[-1]
+                error = error.cause
+    return None
 
 
 def build(args) -> int:
@@ -175,6 +213,7 @@ def _build_locked(args, period: str) -> int:
         out=args.out.resolve(),
         warehouse_path=args.warehouse,
         office_text=office_folder(args),
+        reviews=review_folder(args),
     )
     t_load = time.perf_counter() - t0
     # Without --verbose the terminal gets the summary or one line; the run's full log is in the instance.
@@ -196,7 +235,7 @@ def _build_locked(args, period: str) -> int:
         )
         steps = _step_seconds(instance, result.run_id)
     if not result.success:
-        raise CliError(f"{_failure_reason(result)} (nhật ký: {log_path})")
+        raise CliError(_approval_refusal(result) or f"{_failure_reason(result)} (nhật ký: {log_path})")
     _print_summary(args, period, result.run_id, steps, t_load, time.perf_counter() - t0)
     return 0
 
@@ -222,6 +261,13 @@ def _release_abandoned_runs(instance, warehouse: Path) -> list[str]:
         )
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
     return [run.run_id for run in abandoned]
+
+
+def review_folder(args) -> Path:
+    """The folder of the auditors' review files: --reviews, else `ket_luan` beside the inbox."""
+    from ingestion import reviews
+
+    return args.reviews.resolve() if args.reviews is not None else reviews.default_folder(args.inbox)
 
 
 def office_folder(args) -> Path:
@@ -316,6 +362,55 @@ def template(args) -> int:
     return 0
 
 
+def sign_off(args) -> int:
+    """`antq approve` / `antq reopen`: one event appended to OUT/.approvals/PERIOD.jsonl (reports.approvals),
+    then shown in the Dagster UI of the warehouse as an observation of the period's release."""
+    from reports import approvals
+
+    period = periods.validate(args.period)
+    out = args.out.resolve()
+    try:
+        if args.command == "approve":
+            event = approvals.approve(out, period, args.by)
+        else:
+            event = approvals.reopen(out, period, args.by, args.reason)
+    except approvals.ApprovalError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"antq {args.command} {period}: đã {approvals.describe(event)}")
+    print(f"  manifest.json SHA-256 {event['manifest_sha256']}")
+    print(f"  Nhật ký phê duyệt: {approvals.log_path(out, period)}")
+    if args.command == "approve":
+        print("  Các lần antq build sau vẫn cập nhật kho dữ liệu nhưng không thay bộ tệp đang công bố.")
+    try:
+        _observe_sign_off(args.warehouse, period, approvals.history(out, period))
+    except Exception as exc:  # noqa: BLE001 - the log is the record; the UI's copy is a convenience
+        print(
+            f"antq: đã ghi nhật ký nhưng không ghi được vào giao diện Dagster ({type(exc).__name__})", file=sys.stderr
+        )
+    return 0
+
+
+def _observe_sign_off(warehouse: Path, period: str, events: list[dict]) -> None:
+    """The period's partition of `period_release` in the warehouse's Dagster instance gets the new state
+    (an observation: nothing was materialised)."""
+    from reports import approvals
+
+    if not warehouse.resolve().exists() and "DAGSTER_HOME" not in os.environ:
+        return  # no build ever ran on this warehouse: no UI to tell
+    home = instance_home(warehouse.resolve())
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        instance.report_runless_asset_event(
+            dg.AssetObservation(
+                asset_key=dg.AssetKey("period_release"),
+                partition=period,
+                description=approvals.state_text(events),
+                metadata={**approvals.metadata(events), "approvals": dg.MetadataValue.md(approvals.markdown(events))},
+            )
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -323,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
             return build(args)
         if args.command == "template":
             return template(args)
+        if args.command in ("approve", "reopen"):
+            return sign_off(args)
     except (CliError, periods.PeriodError) as exc:
         print(f"antq: {exc}", file=sys.stderr)
         return 2

@@ -45,7 +45,8 @@ DBT_DIR = REPO / "dbt_project"
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 PARTIAL_PARSE = "partial_parse.msgpack"
-# The warehouse as dbt sees it: a hard link with this name in the warehouse's dbt target folder. dbt keeps
+# The warehouse as dbt sees it: a hard link with this name in a folder of its own (several warehouses of
+# one folder share the dbt target folder), where dbt runs. dbt keeps
 # its partial parse only while the profile's connection values are unchanged, the database path included;
 # one relative name for every warehouse lets each new warehouse start from the prebuilt parse (make
 # setup) instead of parsing the whole project again (3-4 s of every first build here).
@@ -121,7 +122,8 @@ class DbtBuild(dg.ConfigurableResource):
             "--log-level-file",
             "none",
         ]
-        linked = _link_for_dbt(Path(warehouse_path).resolve(), target_path)
+        link_dir = target_path / f"{Path(warehouse_path).name}.dbt"
+        linked = _link_for_dbt(Path(warehouse_path).resolve(), link_dir)
         env = {
             **os.environ,
             "ANTQ_PERIOD": period,
@@ -130,10 +132,10 @@ class DbtBuild(dg.ConfigurableResource):
         }
         log: list[str] = []
         try:
-            returncode = self._run(args, target_path if linked else Path(self.project_dir), env, log, echo, meanwhile)
+            returncode = self._run(args, link_dir if linked else Path(self.project_dir), env, log, echo, meanwhile)
         finally:
             if linked:
-                _unlink_for_dbt(target_path)
+                _unlink_for_dbt(link_dir)
         results = _read_json(run_results).get("results", [])
         if returncode == 0 and fingerprint is not None:
             built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -163,23 +165,23 @@ class DbtBuild(dg.ConfigurableResource):
         return proc.returncode
 
 
-def _link_for_dbt(warehouse: Path, target_path: Path) -> bool:
-    """Make TARGET/warehouse.duckdb a hard link to `warehouse` (see DBT_WAREHOUSE_NAME). A write-ahead log
+def _link_for_dbt(warehouse: Path, link_dir: Path) -> bool:
+    """Make LINK_DIR/warehouse.duckdb a hard link to `warehouse` (see DBT_WAREHOUSE_NAME). A write-ahead log
     left there by a killed dbt is dropped: the warehouse file is whole at its last checkpoint, and the
     build state was removed before that dbt started, so the next build runs dbt again. False where a hard
     link cannot be made (another file system): dbt then gets the real path and parses in full."""
-    target_path.mkdir(parents=True, exist_ok=True)
-    _unlink_for_dbt(target_path)
+    link_dir.mkdir(parents=True, exist_ok=True)
+    _unlink_for_dbt(link_dir)
     try:
-        os.link(warehouse, target_path / DBT_WAREHOUSE_NAME)
+        os.link(warehouse, link_dir / DBT_WAREHOUSE_NAME)
     except OSError:
         return False
     return True
 
 
-def _unlink_for_dbt(target_path: Path) -> None:
+def _unlink_for_dbt(link_dir: Path) -> None:
     for name in (DBT_WAREHOUSE_NAME, f"{DBT_WAREHOUSE_NAME}.wal"):
-        (target_path / name).unlink(missing_ok=True)
+        (link_dir / name).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ build_job = dg.define_asset_job(
 )
 
 
-def resources(inbox=None, register=None, out=None, warehouse_path=None, office_text=None) -> dict:
+def resources(inbox=None, register=None, out=None, warehouse_path=None, office_text=None, reviews=None) -> dict:
     """Resources from arguments, else ANTQ_* environment variables, else the bundled demo (the office's
     words: `nhan_dinh` beside the inbox)."""
     env = os.environ.get
@@ -44,6 +44,7 @@ def resources(inbox=None, register=None, out=None, warehouse_path=None, office_t
             register_dir=str(register or env("ANTQ_REGISTER", DEMO_REGISTER)),
             out_dir=str(out or env("ANTQ_OUT", DEFAULT_OUT)),
             office_text_dir=str(office_text or env("ANTQ_OFFICE_TEXT", "")),
+            reviews_dir=str(reviews or env("ANTQ_REVIEWS", "")),
         ),
         "warehouse": Warehouse(path=str(warehouse_path or env("ANTQ_WAREHOUSE", DEFAULT_WAREHOUSE))),
         "dbt": DbtBuild(),

@@ -20,12 +20,19 @@ class AntqPaths(dg.ConfigurableResource):
     register_dir: str = str(DEMO_REGISTER)
     out_dir: str = str(DEFAULT_OUT)
     office_text_dir: str = ""  # the office's own words per period (reports.office_text); "": nhan_dinh beside the inbox
+    reviews_dir: str = ""  # the auditors' filled-in review files (ingestion.reviews); "": ket_luan beside the inbox
 
     def office_dir(self) -> Path:
         """Where the office's file of each period is read (and created when missing)."""
         from reports import office_text
 
         return Path(self.office_text_dir) if self.office_text_dir else office_text.default_folder(self.inbox_dir)
+
+    def review_dir(self) -> Path:
+        """Where the auditors put their filled-in copies of kiem_tra_du_lieu.xlsx (read at every build)."""
+        from ingestion import reviews
+
+        return Path(self.reviews_dir) if self.reviews_dir else reviews.default_folder(self.inbox_dir)
 
     def stage_dir(self, period: str, run_id: str) -> Path:
         """Where this run writes the period's files; `period_release` publishes the folder as a whole

@@ -25,6 +25,9 @@ KEPT_PREVIOUS = 1  # published folders kept besides the current one
 # `make preview` writes pictures of the documents here (reports.preview); not published, and never carried
 # into the next build, whose documents differ from those the pictures show
 PREVIEW = "preview"
+# folders a run writes whole (reports.feedback's phan_hoi/, expectations.run's data_docs/): a file of the
+# previous set missing from them is one the run dropped, not one it did not rebuild
+WRITTEN_WHOLE = {"data_docs", "phan_hoi"}
 
 
 def builds_dir(out_dir: str | os.PathLike, period: str) -> Path:
@@ -65,6 +68,8 @@ def carry_forward(folder: Path, previous: Path | None) -> list[str]:
         relative = path.relative_to(previous)
         if relative.parts[0] == PREVIEW or relative.parts[0].startswith(f".{PREVIEW}-"):
             continue
+        if relative.parts[0] in WRITTEN_WHOLE and (folder / relative.parts[0]).is_dir():
+            continue  # the run wrote this folder whole: a file it did not write is no longer wanted
         target = folder / relative
         if target.exists():
             continue
@@ -95,6 +100,18 @@ def switch(out_dir: str | os.PathLike, period: str, folder: Path) -> None:
     _sync_dir(out_dir)
     (folder / IN_PROGRESS).unlink(missing_ok=True)
     kill_point("publish:after_switch")
+    remove_stale(out_dir, period)
+
+
+def discard(out_dir: str | os.PathLike, period: str, folder: Path) -> None:
+    """Remove a build folder that will not be published (its run was refused publication), and the
+    period's other stale folders; the published one is never touched."""
+    folder = Path(folder)
+    if (
+        folder.resolve() != current(out_dir, period)
+        and folder.resolve().parent == builds_dir(out_dir, period).resolve()
+    ):
+        shutil.rmtree(folder, ignore_errors=True)
     remove_stale(out_dir, period)
 
 

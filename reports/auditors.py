@@ -5,13 +5,13 @@ It holds every finding grouped by severity, district and commune, each with its 
 value, message, effect on the figures and history (first seen, times seen); the import summary of every
 workbook; completeness and timeliness per district and for the province; the result of every check of
 the catalogue; the Great Expectations suites with a link to their Data Docs. Text that came from a
-submission is escaped in HTML and written as text, never as a formula, in the workbook.
+submission is escaped in HTML and written as text, never as a formula, in the workbook. This module
+collects the data and writes the workbook; reports.auditors_page writes the page (a Jinja template).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,9 +20,8 @@ from urllib.parse import quote
 
 import catalog
 from ingestion.inbox import real_path
-from reports import findings_history, published, vn_format
+from reports import auditors_page, feedback, findings_history, published, reviews
 from reports import xlsx_sheet as xs
-from reports.text_cells import visible
 from reports.xlsx_sheet import COUNT, DATE_TIME, RATE_1, TEXT, WHOLE, WRAP_CENTER, Column
 
 HTML_NAME = "kiem_tra_du_lieu.html"
@@ -38,6 +37,7 @@ STATUS_VI = {
     "rejected": "Bị từ chối",
 }
 NO_DISTRICT = "Cấp tỉnh hoặc không rõ huyện"
+NO_FINDINGS = "Không có phát hiện nào."
 NO_COMMUNE = "Cấp huyện, cấp tỉnh hoặc không rõ xã"
 
 
@@ -196,7 +196,7 @@ def collect(
     label = con.execute("select period_label_vi from main.dim_period where period_key = ?", [period]).fetchone()
     deadline = next((s["deadline"] for s in submissions if s.get("deadline")), None)
     counted = published.count_by(findings, "severity")
-    return {
+    report = {
         "period": period,
         "period_label": label[0] if label else period,
         "inbox_link": _relative(Path(inbox_dir), links_from) if inbox_dir else None,
@@ -209,6 +209,13 @@ def collect(
         "gx": _gx_summary(out_dir),
         "by_severity": {s: counted.get(s, 0) for s in catalog.SEVERITY_ORDER},
     }
+    # each finding's review state, the counts by state, the resolved findings (reports.reviews)
+    report.update(reviews.for_report(con, period, report["findings"]))
+    report.update(auditors_page.for_report(con, period, report))  # the page's own data (part 1)
+    from reports import approvals
+
+    report.update(approvals.for_report(out_dir, period))  # the period's sign-off history (part 4)
+    return report
 
 
 def _url(path: str) -> str:
@@ -229,18 +236,26 @@ def _source_link(inbox_dir, links_from: Path, source_file: str | None) -> str | 
     return _relative(real_path(Path(inbox_dir) / source_file), links_from)
 
 
+# From OUT/PERIOD, "../.." is the folder that holds OUT: a link may climb that far and no further. An inbox
+# elsewhere gets no link (its file names are still shown), so no folder name of the build machine above the
+# published tree is written into a published file.
+_MAX_UP = 2
+
+
 def _relative(path: Path, start: Path) -> str | None:
     try:
-        return os.path.relpath(os.path.abspath(path), os.path.abspath(start)).replace(os.sep, "/")
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(start)).replace(os.sep, "/")
     except ValueError:  # another drive (Windows): no relative path
         return None
+    ups = 0
+    for part in rel.split("/"):
+        if part != "..":
+            break
+        ups += 1
+    return rel if ups <= _MAX_UP else None
 
 
 # --------------------------------------------------------------------------------------- formatting
-
-
-def _number(n) -> str:
-    return vn_format.number(n) if isinstance(n, int) else ("" if n is None else str(n))
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -257,22 +272,8 @@ def _share(part: int, whole: int) -> float | None:
     return float(shown / 1000)
 
 
-def _percent(part: int, whole: int) -> str:
-    return _percent_text(_share(part, whole))
-
-
 def _percent_text(share: float | None) -> str:
     return "—" if share is None else f"{100 * share:.1f}".replace(".", ",") + " %"
-
-
-def _date(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
 
 
 def _level(level: str | None) -> str:
@@ -389,151 +390,6 @@ def _gx_rows(report: dict) -> list[dict]:
     return [] if not gx else [{"name": n, **s} for n, s in gx["suites"].items()]
 
 
-# --------------------------------------------------------------------------------------------- HTML
-
-_CSS = """
-body{font-family:"Segoe UI",Arial,sans-serif;margin:24px;color:#1d1d1d;font-size:14px}
-h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:2px solid #ccc}h3{font-size:16px}
-table{border-collapse:collapse;margin:8px 0 16px;width:100%}
-th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
-th{background:#ddebf7}td.n{text-align:right}tr.group td{background:#f3f3f3;font-weight:bold}
-.error{color:#a80000}.warning{color:#8a5a00}.info{color:#245}.ok{color:#176b00}
-.summary td{border:none;padding:2px 12px 2px 0}
-"""
-
-
-def _escape(text: str) -> str:
-    """Text for the page: HTML-escaped, control characters shown as [U+XXXX] (reports.text_cells)."""
-    return html.escape(visible(str(text)))
-
-
-def _cell(value, cls: str = "", fmt=None) -> str:
-    if isinstance(value, (dt.date, dt.datetime)):
-        text = _date(value)
-    elif fmt == RATE_1:
-        text, cls = _percent_text(value), (cls + " n").strip()
-    elif isinstance(value, int) and not isinstance(value, bool):
-        text, cls = _number(value), (cls + " n").strip()
-    else:
-        text = "" if value is None else str(value)
-    attr = f' class="{cls}"' if cls else ""
-    return f"<td{attr}>{_escape(text)}</td>"
-
-
-def _table(columns, rows, row_class=None) -> str:
-    head = "".join(f"<th>{_escape(c.title)}</th>" for c in columns)
-    body = []
-    for row in rows:
-        cls = row_class(row) if row_class else ""
-        body.append(
-            "<tr>" + "".join(_cell(c.get(row), cls if i == 0 else "", c.fmt) for i, c in enumerate(columns)) + "</tr>"
-        )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def _link(href: str | None, text: str) -> str:
-    if not href:
-        return _escape(text)
-    return f'<a href="{html.escape(_url(href), quote=True)}">{_escape(text)}</a>'
-
-
-def _findings_html(findings: list[dict]) -> str:
-    """Findings by severity (section), district (sub-section) and commune (a group row)."""
-    columns = [c for c in FINDING_COLUMNS if c.title not in ("Mức độ", "Huyện", "Xã", "Tệp")]
-    parts = []
-    for severity in catalog.SEVERITY_ORDER:
-        rows = [f for f in findings if f["severity"] == severity]
-        if not rows:
-            continue
-        parts.append(f'<h3 class="{severity}">{catalog.severity_label(severity)}: {_number(len(rows))} phát hiện</h3>')
-        districts: dict[str, list] = {}
-        for f in rows:
-            districts.setdefault(f["district_name"], []).append(f)
-        for district, drows in districts.items():
-            parts.append(f"<h4>{_escape(district)}</h4>")
-            head = "".join(f"<th>{_escape(n)}</th>" for n in ["Tệp", *(c.title for c in columns)])
-            body, commune = [], None
-            for f in drows:
-                if f["commune_name"] != commune:
-                    commune = f["commune_name"]
-                    body.append(f'<tr class="group"><td colspan="{len(columns) + 1}">{_escape(commune)}</td></tr>')
-                body.append(
-                    "<tr><td>"
-                    + _link(f["link"], f["source_file"] or "")
-                    + "</td>"
-                    + "".join(_cell(c.get(f), fmt=c.fmt) for c in columns)
-                    + "</tr>"
-                )
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
-    return "".join(parts) or "<p>Không có phát hiện nào.</p>"
-
-
-def render_html(report: dict) -> str:
-    counts = report["by_severity"]
-    province = next((c for c in report["completeness"] if c["level"] == "province"), None)
-    gx = report["gx"]
-    title = f"Kiểm tra dữ liệu báo cáo {report['period_label']} ({report['period']})"
-    summary_rows = [
-        ("Kỳ báo cáo", f"{report['period_label']} ({report['period']})"),
-        ("Thời điểm lập", _date(report["generated_at"])),
-        ("Hạn nộp báo cáo", _date(report["deadline"]) or "—"),
-        (
-            "Phát hiện",
-            ", ".join(f"{_number(counts[s])} {catalog.severity_label(s).lower()}" for s in catalog.SEVERITY_ORDER),
-        ),
-    ]
-    if province:
-        summary_rows += [
-            (
-                "Đầy đủ (toàn tỉnh)",
-                f"{province['received']}/{province['expected']} báo cáo "
-                f"({_percent(province['received'], province['expected'])})",
-            ),
-            (
-                "Đúng hạn (toàn tỉnh)",
-                f"{province['on_time']}/{province['expected']} báo cáo "
-                f"({_percent(province['on_time'], province['expected'])})",
-            ),
-        ]
-    if gx:
-        failed = [n for n, s in gx["suites"].items() if not s["success"]]
-        summary_rows.append(
-            ("Great Expectations", "tất cả bộ kỳ vọng đạt" if not failed else "không đạt: " + ", ".join(failed))
-        )
-    summary = "".join(f"<tr><td><b>{_escape(k)}</b></td><td>{_escape(v)}</td></tr>" for k, v in summary_rows)
-    links = [_link("dq_findings.csv", "dq_findings.csv"), _link(XLSX_NAME, XLSX_NAME)]
-    if gx:
-        links.append(_link(DATA_DOCS_INDEX, "Data Docs của Great Expectations"))
-    return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><title>{_escape(title)}</title><style>{_CSS}</style></head>
-<body>
-<h1>{_escape(title)}</h1>
-<table class="summary">{summary}</table>
-<p>Tệp kèm theo: {" · ".join(links)}</p>
-<p>Mỗi phát hiện ghi rõ tệp, trang, dòng Excel và giá trị để tìm đến đúng ô cần sửa; "Mã phát hiện" giữ
-nguyên qua các lần lập để theo dõi việc khắc phục; "Số lần phát hiện" là số lần lập báo cáo đã thấy phát hiện
-đó, kể cả lần đầu.</p>
-{f"<p>{_escape(_inbox_note(report))}</p>" if _inbox_note(report) else ""}
-<h2>1. Đầy đủ và đúng hạn</h2>
-<p>Báo cáo phải nộp: tỉnh, các huyện và các xã trong danh mục của kỳ. Đúng hạn: ngày lập của báo cáo được
-dùng để tính số liệu không muộn hơn hạn nộp.</p>
-{_table(COMPLETENESS_COLUMNS, report["completeness"])}
-<h2>2. Phát hiện theo mức độ, huyện và xã</h2>
-{_findings_html(report["findings"])}
-<h2>3. Kết quả từng kiểm tra</h2>
-{_table(CHECK_COLUMNS, report["checks"].values(), lambda c: "ok" if c["passed"] else c["severity"])}
-<h2>4. Tổng hợp nhập từng tệp</h2>
-{_table(SUBMISSION_COLUMNS, report["submissions"])}
-<h2>5. Kiểm tra cấu trúc dữ liệu (Great Expectations)</h2>
-{
-        _table(GX_COLUMNS, _gx_rows(report), lambda g: "ok" if g["success"] else "error")
-        if gx
-        else "<p>Chưa chạy bộ kỳ vọng cho kỳ này.</p>"
-    }
-</body></html>
-"""
-
-
 # --------------------------------------------------------------------------------------------- xlsx
 
 SUMMARY_COLUMNS = [
@@ -589,17 +445,20 @@ def write_xlsx(report: dict, path: Path) -> Path:
     per item) so that it sorts and filters; every sheet prints one page wide (reports.xlsx_sheet)."""
     wb = xs.new_workbook()
     sheets = [
-        ("Tóm tắt", SUMMARY_COLUMNS, _summary_lines(report), {"autofilter": False}),
-        ("Phát hiện", FINDING_COLUMNS, report["findings"], {"empty": "Không có phát hiện nào."}),
+        ("Tóm tắt", SUMMARY_COLUMNS, [*_summary_lines(report), *reviews.summary_lines(report)], {"autofilter": False}),
+        ("Phát hiện", FINDING_COLUMNS + reviews.REVIEW_COLUMNS, report["findings"], {"empty": NO_FINDINGS}),
         ("Đầy đủ, đúng hạn", COMPLETENESS_COLUMNS, report["completeness"], {}),
         ("Nhập tệp", SUBMISSION_COLUMNS, report["submissions"], {}),
         ("Các kiểm tra", CHECK_COLUMNS, list(report["checks"].values()), {}),
         ("Great Expectations", GX_COLUMNS, _gx_rows(report), {"empty": "Chưa chạy bộ kỳ vọng cho kỳ này."}),
+        *reviews.xlsx_sheets(report),
     ]
     for title, columns, rows, options in sheets:
         ws = wb.create_sheet(title)
         caption = f"Kiểm tra dữ liệu {report['period_label']} ({report['period']}): {title}"
         xs.table(ws, columns, rows, caption=caption, **options)
+    # the auditor's decision per finding, chosen from the catalogue's list (read back by ingestion.reviews)
+    reviews.add_decision_list(wb["Phát hiện"], FINDING_COLUMNS + reviews.REVIEW_COLUMNS, len(report["findings"]))
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -612,9 +471,9 @@ def write_report(
     relative to `links_from` (default `out_dir`): the folder people will open the files in."""
     out_dir = Path(out_dir)
     report = collect(con, period, out_dir, inbox_dir, links_from=links_from)
-    html_path = out_dir / HTML_NAME
-    html_path.write_text(render_html(report), encoding="utf-8")
+    html_path = auditors_page.write(report, out_dir / HTML_NAME)
     xlsx_path = write_xlsx(report, out_dir / XLSX_NAME)
+    feedback_files = feedback.write_all(report, out_dir)  # phan_hoi/CODE.xlsx per unit that must act
     province = next((c for c in report["completeness"] if c["level"] == "province"), None)
     return {
         "html": html_path,
@@ -625,4 +484,6 @@ def write_report(
         "expected": province["expected"] if province else 0,
         "received": province["received"] if province else 0,
         "on_time": province["on_time"] if province else 0,
+        "feedback_files": len(feedback_files),
+        "review_counts": report["review_counts"],
     }

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ingestion.warehouse import registered
+
 TABLE = "main.findings_history"
 KEY_FIELDS = ("period", "check_code", "org_unit_code", "source_file", "sheet_name", "row_number", "value_raw")
 
@@ -85,10 +87,7 @@ def record_build(con, period: str, rows: list[dict], run_id: str, at: dt.datetim
             "row_number": pa.array([r["row_number"] for r in rows], type=pa.int32()),
         }
     )
-    view = "_antq_current_findings"
-    con.register(view, current)
-    con.execute("begin transaction")
-    try:
+    with registered(con, "_antq_current_findings", current, transaction=True) as view:
         ((seen_again, reopened),) = con.execute(
             f"""select coalesce(count_if(h.is_open), 0), coalesce(count_if(not h.is_open), 0)
                 from {view} as c join {TABLE} as h using (finding_key)"""
@@ -118,12 +117,6 @@ def record_build(con, period: str, rows: list[dict], run_id: str, at: dt.datetim
                 where c.finding_key not in (select finding_key from {TABLE})""",
             {"at": at, "run": run_id},
         ).fetchone()[0]
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister(view)
     return {"open": len(rows), "new": new, "seen_again": seen_again, "reopened": reopened, "closed": closed}
 
 

@@ -9,6 +9,9 @@ release. OUT/PERIOD/manifest.json, changes.md and changes.json are always those 
 The documents carry no clock time (their dates derive from the inputs), so the same inputs give the
 same bytes and an unchanged period stays at the same release; the manifest's `build_time` is the only
 wall-clock value, and it belongs to the release that first published those files.
+
+A new release's manifest (and its changes) also lists the period's sign-off so far (reports.approvals):
+approved releases and the reopenings that let this one replace them.
 """
 
 from __future__ import annotations
@@ -104,10 +107,15 @@ def publish(
     names: dict[str, str] | None = None,
     now: dt.datetime | None = None,
     office_files: list[Path] = (),
+    approvals: list[dict] = (),
 ) -> Release:
     """Record this publication of `period` (files already written in `period_dir`) as a release.
     `outputs` are the published files besides the CSVs (documents, charts), listed with their SHA-256;
-    `office_files` the office's own words merged into the report (nhan_dinh/PERIOD.md), an input too."""
+    `office_files` the office's own words merged into the report (nhan_dinh/PERIOD.md), an input too;
+    `approvals` the period's sign-off history so far (reports.approvals), written into a new release's
+    manifest but not part of its fingerprint: an approval or reopening changes no published figure, so a
+    rebuild with unchanged content stays the same release (and a renewed approval names the same
+    manifest bytes)."""
     period_dir = Path(period_dir)
     for name in KEPT_FILES:
         if not (period_dir / name).is_file():
@@ -139,11 +147,14 @@ def publish(
         "code_version": code_version(),
         **content,
         "fingerprint": fingerprint,
+        "approvals": list(approvals),
     }
     old_rows = _indicator_rows(releases / str(previous) / "indicators.csv") if previous else {}
     changes = _changes(
         period, manifest, previous_manifest, old_rows, _indicator_rows(period_dir / "indicators.csv"), names or {}
     )
+    if approvals:
+        changes["approvals"] = list(approvals)
     staging = releases / f".tmp-{number}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -318,5 +329,10 @@ def changes_markdown(changes: dict) -> str:
         lines += [f"- {_code(name)}" for name in changes["outputs_changed"]]
     if changes.get("code_changed"):
         lines += ["", "Phiên bản mã nguồn của lần này khác lần trước (xem manifest.json)."]
+    if changes.get("approvals"):
+        from reports.approvals import describe
+
+        lines += ["", "## Phê duyệt trước lần phát hành này", ""]
+        lines += [f"- Đã {_cell(describe(e))}" for e in changes["approvals"]]
     lines.append("")
     return "\n".join(lines)

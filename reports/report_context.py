@@ -281,6 +281,13 @@ def narrative(
                     by_check.items(), key=lambda kv: (catalog.SEVERITY_ORDER[checks[kv[0]]["severity"]], kv[0])
                 )
             ],
+            # the auditors' review (reports.reviews): findings by state, resolved ones included
+            by_review_state=[
+                SimpleNamespace(state=state, label=spec["label_vi"], count=data.review_counts.get(state, 0))
+                for state, spec in catalog.review_states().items()
+            ]
+            if data.review_counts
+            else [],
         ),
         "charts": SimpleNamespace(**charts),
         "figures": [

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import catalog
+from reports import reviews
 from reports.published import findings as period_findings
 
 
@@ -75,6 +76,7 @@ class ReportData:
     completeness: Completeness
     findings: list[dict] = field(default_factory=list)
     submissions: list[dict] = field(default_factory=list)
+    review_counts: dict[str, int] = field(default_factory=dict)  # findings by review state (reports.reviews)
 
 
 @cache
@@ -142,6 +144,7 @@ def load(con, period: str, province_code: str | None = None) -> ReportData:
         completeness=_completeness(con, period, province, submissions, found),
         findings=found,
         submissions=submissions,
+        review_counts=reviews.counts(con, period, found),
     )
 
 

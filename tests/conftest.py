@@ -8,23 +8,20 @@ import shutil
 import pytest
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
-    """Under `pytest -n 2 --dist loadgroup` (make test): each module whose fixtures build once per module
-    runs whole on one worker, so they are built once, not once per worker; and every module that uses
-    the session's demo build runs on the same worker, so the demo is built once too."""
+    """Under `pytest -n 2 --dist loadgroup` (make test): each module whose fixtures are built once per
+    module (most of them whole builds) runs on one worker, so they are built once, not once per worker.
+    The session's demo build is made once per worker: grouping all its users would put most of the
+    suite on one worker."""
     by_module: dict[str, list] = {}
     for item in items:
         by_module.setdefault(item.module.__name__, []).append(item)
     for module, module_items in by_module.items():
-        fixtures = [d for item in module_items for defs in item._fixtureinfo.name2fixturedefs.values() for d in defs]
-        if any(d.argname == "demo_build" for d in fixtures):
-            group = "demo_build"
-        elif any(d.scope == "module" for d in fixtures):
-            group = module
-        else:
-            continue
-        for item in module_items:
-            item.add_marker(pytest.mark.xdist_group(group))
+        defs = [d for item in module_items for ds in item._fixtureinfo.name2fixturedefs.values() for d in ds]
+        if any(d.scope == "module" for d in defs):
+            for item in module_items:
+                item.add_marker(pytest.mark.xdist_group(module))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -74,12 +74,13 @@ def _publish_again(inbox: Path, out: Path, warehouse: Path) -> None:
     """The publication group of 2021-H1 materialised again through Dagster, in-process."""
     import dagster as dg
 
+    from orchestration import groups
     from orchestration.definitions import ASSET_MODULES, resources
 
     with dg.DagsterInstance.get() as instance:
         result = dg.materialize(
             dg.load_assets_from_modules(ASSET_MODULES),
-            selection=dg.AssetSelection.groups("publication"),
+            selection=dg.AssetSelection.groups(groups.PUBLICATION),
             partition_key=PERIOD,
             resources=resources(inbox=inbox, register=DEMO_REGISTER, out=out, warehouse_path=warehouse),
             instance=instance,

@@ -26,11 +26,11 @@ WEBSERVER_START_S = 240  # loading the definitions under a busy machine; a bound
 def test_definitions_hold_the_pieces_the_ui_shows():
     graph = defs.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
-    assert {graph.get(k).group_name for k in keys} >= {"ingestion", "warehouse", "publication"}
+    assert {graph.get(k).group_name for k in keys} == {"1_ingestion", "2_warehouse", "3_quality", "4_publication"}
     assert all(graph.get(k).description for k in keys)
-    assert graph.get(_key("raw/files")).group_name == "ingestion"
-    assert graph.get(_key("mart_indicators")).group_name == "warehouse"
-    assert graph.get(_key("indicators_csv")).group_name == "publication"
+    assert graph.get(_key("raw/files")).group_name == "1_ingestion"
+    assert graph.get(_key("mart_indicators")).group_name == "2_warehouse"
+    assert graph.get(_key("indicators_csv")).group_name == "4_publication"
     job = defs.resolve_job_def("build_period")
     assert "2021-H1" in job.partitions_def.get_partition_keys()
     checks = {c.to_user_string() for c in graph.asset_check_keys}
@@ -119,9 +119,9 @@ def test_webserver_serves_the_asset_graph(webserver):
     )
     by_key = {"/".join(n["assetKey"]["path"]): n for n in nodes["assetNodes"]}
     assert {"raw/files", "mart_indicators", "indicators_csv"} <= set(by_key)
-    assert by_key["raw/files"]["groupName"] == "ingestion"
-    assert by_key["mart_indicators"]["groupName"] == "warehouse"
-    assert by_key["indicators_csv"]["groupName"] == "publication"
+    assert by_key["raw/files"]["groupName"] == "1_ingestion"
+    assert by_key["mart_indicators"]["groupName"] == "2_warehouse"
+    assert by_key["indicators_csv"]["groupName"] == "4_publication"
     assert all(n["description"] and n["isPartitioned"] for n in by_key.values())
     assert "2021-H1" in by_key["mart_indicators"]["partitionKeys"]
     # ingestion -> dbt -> publication

@@ -3,6 +3,7 @@
 import dagster as dg
 
 import catalog
+from orchestration import groups
 from orchestration.partitions import half_year_partitions, partitioned_asset_check
 from orchestration.progress import reporter
 from orchestration.resources import AntqPaths, Warehouse
@@ -16,7 +17,7 @@ RAW_REGISTER_TABLES = ["register_org_units", "register_agencies"]
         dg.AssetSpec(["raw", t], description=f"Danh mục (register): bảng raw.{t}", kinds={"duckdb"})
         for t in RAW_REGISTER_TABLES
     ],
-    group_name="ingestion",
+    group_name=groups.INGESTION,
     partitions_def=half_year_partitions,
     pool="warehouse",
     can_subset=False,
@@ -45,7 +46,7 @@ def register(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: War
         )
         for t in RAW_INBOX_TABLES
     ],
-    group_name="ingestion",
+    group_name=groups.INGESTION,
     partitions_def=half_year_partitions,
     pool="warehouse",
     can_subset=False,
@@ -113,4 +114,41 @@ def no_rejected_files(context: dg.AssetCheckExecutionContext, warehouse: Warehou
             "rejected_files": len(rows),
             "sample": dg.MetadataValue.md("\n".join(f"- `{f}` {c}: {r}" for f, c, r in rows[:20]) or "—"),
         },
+    )
+
+
+@dg.asset(
+    key=["raw", "reviews"],
+    description="Kết luận của người kiểm tra: bảng raw.reviews",
+    group_name=groups.INGESTION,
+    partitions_def=half_year_partitions,
+    pool="warehouse",
+    kinds={"duckdb"},
+)
+def reviews(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Reads every file of the review folder (copies of kiem_tra_du_lieu.xlsx with "Kết luận" filled in)
+    again into raw.reviews, before dbt: the folder is the source of truth for decisions, so a rebuilt
+    warehouse has them all. Finding ids are matched against the findings history, restored first into a
+    new or rebuilt warehouse (reports.findings_history); a file or row that cannot be taken is recorded
+    as a problem, never dropped silently."""
+    from ingestion import reviews as review_files
+    from reports import findings_history
+
+    folder = paths.review_dir()
+    with warehouse.connect() as con:
+        restored = findings_history.restore(con, warehouse.beside("findings_history.parquet"))
+        counts = review_files.load(con, folder)
+    context.log.info(
+        f"Thư mục kết luận {folder}: {counts['files']} tệp, {counts['decisions']} kết luận, "
+        f"{counts['problems']} dòng lỗi"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": counts["rows"],
+            "review_files": counts["files"],
+            "decisions": counts["decisions"],
+            "problems": counts["problems"],
+            "history_restored_from_backup": restored,
+            "reviews": dg.MetadataValue.path(str(folder)),
+        }
     )

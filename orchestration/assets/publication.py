@@ -4,14 +4,19 @@
 import dagster as dg
 
 import catalog
+from orchestration import groups
 from orchestration.assets.warehouse import dbt_key
 from orchestration.partitions import half_year_partitions, partitioned_asset_check
 from orchestration.resources import AntqPaths, Warehouse
 
+DATA_DOCS = dg.AssetKey("data_docs")  # orchestration.assets.quality.data_docs (which imports this module)
+
 
 @dg.asset(
-    deps=[dbt_key("mart_indicators")],
-    group_name="publication",
+    # the figures wait for the quality gate: the blocking checks on the staged tables (data_docs) and on
+    # the marts (orchestration.assets.quality)
+    deps=[dbt_key("mart_indicators"), DATA_DOCS],
+    group_name=groups.PUBLICATION,
     partitions_def=half_year_partitions,
     pool="warehouse",
     kinds={"csv"},
@@ -64,8 +69,8 @@ def every_indicator_published(context: dg.AssetCheckExecutionContext, paths: Ant
 
 
 @dg.asset(
-    deps=[dbt_key("mart_dq_findings")],
-    group_name="publication",
+    deps=[dbt_key("mart_dq_findings"), dbt_key("mart_submissions"), DATA_DOCS],
+    group_name=groups.PUBLICATION,
     partitions_def=half_year_partitions,
     pool="warehouse",
     kinds={"csv"},

@@ -1,7 +1,11 @@
-"""Quality assets and checks of a period: Great Expectations Data Docs on the staged tables, the findings
-history, the auditors' report, one asset check per catalogue check on the findings mart, and the
-blocking checks that stop publication when the pipeline itself lost a file or would count a unit twice."""
+"""Quality assets and checks of a period: the Great Expectations validation of the staged tables (our own
+Vietnamese page in OUT/PERIOD/data_docs/), the findings history, the auditors' report, one asset check
+per catalogue check on the findings mart, and the blocking checks that stop publication: a blocking
+expectation that fails (the figures would be wrong), or the pipeline itself losing a file or counting a
+unit twice. Every published asset depends on these, so a failed blocking check leaves the published set
+as it was and `antq build` prints the check's `reason`."""
 
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -9,6 +13,7 @@ import dagster as dg
 import catalog
 import expectations
 from expectations import pipeline
+from orchestration import groups
 from orchestration.assets.publication import dq_findings_csv
 from orchestration.assets.warehouse import dbt_key
 from orchestration.partitions import half_year_partitions, partitioned_asset_check, partitioned_check_spec
@@ -43,7 +48,7 @@ def _md_table(rows: list[dict], columns: list[str]) -> dg.MetadataValue:
 
 @dg.asset(
     deps=[dbt_key(name) for name in SUITES],
-    group_name="quality",
+    group_name=groups.QUALITY,
     partitions_def=half_year_partitions,
     pool="warehouse",
     kinds={"great_expectations", "html"},
@@ -55,9 +60,11 @@ def _md_table(rows: list[dict], columns: list[str]) -> dg.MetadataValue:
     ],
 )
 def data_docs(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse):
-    """Runs the period's Great Expectations checkpoint on the staged tables and builds its Data Docs in
-    OUT/PERIOD/data_docs/. A suite fails as an error when a structural expectation fails (a pipeline
-    defect) and as a warning when only a data-content share (`mostly`) is not met."""
+    """Kiểm tra tự động (Great Expectations) các bảng đã chuẩn hóa của kỳ: trang kết quả tiếng Việt
+    OUT/PERIOD/data_docs/index.html, tóm tắt summary.json và các dòng đã kiểm tra (batches/). Một bộ kỳ
+    vọng không đạt là lỗi (ERROR) khi một kỳ vọng cấu trúc không đạt, là cảnh báo (WARN) khi chỉ một tỷ lệ
+    nội dung (`mostly`) không đạt; kỳ vọng "chặn công bố" không đạt thì kiểm tra
+    blocking_expectations_pass giữ bộ tệp đang công bố như cũ."""
     from expectations.frames import period_frames
     from expectations.run import run_period  # imports Great Expectations: only when this asset runs
 
@@ -67,7 +74,9 @@ def data_docs(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wa
     # the last Data Docs of each period are kept beside the warehouse too: a build into another output
     # folder from the same rows copies them instead of validating again
     cache = Path(warehouse.path).resolve().parent / "data_docs_cache"
-    summary = run_period(frames, period, paths.stage_dir(period, context.run.run_id), cache_dir=cache)
+    stage = paths.stage_dir(period, context.run.run_id)
+    summary = run_period(frames, period, stage, cache_dir=cache)
+    page = paths.public_path(period, stage / summary["data_docs"])
     checks = []
     for name, suite in summary["suites"].items():
         failed = suite["failed_expectations"]
@@ -94,13 +103,60 @@ def data_docs(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Wa
         )
     return dg.MaterializeResult(
         metadata={
-            "index": dg.MetadataValue.path(paths.public_path(period, summary["data_docs"])),
-            "url": dg.MetadataValue.url("file://" + paths.public_path(period, summary["data_docs"])),
+            "index": dg.MetadataValue.path(page),
+            "url": dg.MetadataValue.url("file://" + page),
             "success": summary["success"],
+            "blocking_failures": len(summary["blocking_failures"]),
             "reused_unchanged_docs": summary.get("reused", False),
             **{f"suite.{n}": "đạt" if s["success"] else "không đạt" for n, s in summary["suites"].items()},
         },
         check_results=checks,
+    )
+
+
+def _validation_summary(paths: AntqPaths, period: str, run_id: str) -> dict:
+    """data_docs/summary.json of this run's stage folder, else (a run that checks without validating
+    again) of the published set."""
+    from expectations.run import DOCS_FOLDER, SUMMARY_FILE
+
+    for folder in (paths.stage_dir(period, run_id), paths.public_dir(period)):
+        path = folder / DOCS_FOLDER / SUMMARY_FILE
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise FileNotFoundError(f"chưa có kết quả kiểm tra Great Expectations của kỳ {period}: lập data_docs trước")
+
+
+def blocking_reason(failures: list[dict]) -> str:
+    """One Vietnamese sentence naming the failed blocking expectations (summary's `blocking_failures`)."""
+    parts = [
+        f"bảng {f['suite']}: {f['description'] or f['type']}"
+        + (f" ({f['unexpected_count']} dòng)" if f.get("unexpected_count") else "")
+        + (f" (lỗi: {f['error']})" if f.get("error") else "")
+        for f in failures
+    ]
+    return f"{len(failures)} kỳ vọng chặn công bố không đạt (số liệu sẽ sai): " + "; ".join(parts)
+
+
+@partitioned_asset_check(
+    asset=data_docs,
+    blocking=True,
+    description="Không kỳ vọng Great Expectations nào được đánh dấu chặn công bố (meta.blocking) không đạt: "
+    "nếu có, số liệu công bố sẽ sai (một dòng đếm hai lần, một số đếm âm, một giá trị ngoài danh mục "
+    "được đếm), nên các tài sản công bố không chạy và bộ tệp đang công bố giữ nguyên. Các kỳ vọng khác "
+    "không đạt chỉ là cảnh báo.",
+)
+def blocking_expectations_pass(context: dg.AssetCheckExecutionContext, paths: AntqPaths) -> dg.AssetCheckResult:
+    period = context.partition_key
+    summary = _validation_summary(paths, period, context.run.run_id)
+    failures = summary.get("blocking_failures", [])
+    return dg.AssetCheckResult(
+        passed=not failures,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "blocking_failures": len(failures),
+            "reason": dg.MetadataValue.text(blocking_reason(failures) if failures else "—"),
+            "sample": _md_table(failures, ["suite", "description", "unexpected_count", "error"]),
+        },
     )
 
 
@@ -146,13 +202,26 @@ def findings_by_check(context: dg.AssetCheckExecutionContext, warehouse: Warehou
 # --------------------------------------------------------------------- pipeline invariants (block)
 
 
+_INVARIANT_WORDS = {
+    "unaccounted_files": "tệp của hộp thư không có trong bảng tổng hợp nhập tệp",
+    "files_with_lost_rows": "tệp có số dòng trong kho khác số dòng đã đọc",
+    "reporters_with_several_winners": "đơn vị báo cáo có hơn một báo cáo được dùng",
+    "units_counted_twice": "đơn vị được đếm hai lần",
+}
+
+
 def _invariants(warehouse: Warehouse, period: str, invariants: dict) -> dg.AssetCheckResult:
-    """Run pipeline invariants (name -> (function, sample columns)); passed when none has offending rows."""
+    """Run pipeline invariants (name -> (function, sample columns)); passed when none has offending rows.
+    `reason` says in Vietnamese what was violated (printed by `antq build` when publication is blocked)."""
     with warehouse.connect(read_only=True) as con:
         offending = {name: fn(con, period) for name, (fn, _) in invariants.items()}
+    violated = [f"{len(rows)} {_INVARIANT_WORDS.get(name, name)}" for name, rows in offending.items() if rows]
     return dg.AssetCheckResult(
-        passed=not any(offending.values()),
+        passed=not violated,
         metadata={
+            "reason": dg.MetadataValue.text(
+                "lỗi của chính antq (số liệu sẽ sai): " + "; ".join(violated) if violated else "—"
+            ),
             **{name: len(rows) for name, rows in offending.items()},
             **{f"sample.{name}": _md_table(rows, invariants[name][1]) for name, rows in offending.items()},
         },
@@ -195,7 +264,7 @@ def each_unit_counted_once(context: dg.AssetCheckExecutionContext, warehouse: Wa
 
 @dg.asset(
     deps=[FINDINGS],
-    group_name="quality",
+    group_name=groups.QUALITY,
     partitions_def=half_year_partitions,
     pool="warehouse",
     kinds={"duckdb"},
@@ -225,14 +294,16 @@ def findings_history(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
 
 
 @dg.asset(
+    # a published file (kiem_tra_du_lieu.*): after the quality gate, with the other published assets
     deps=[SUBMISSIONS, FINDINGS, findings_history, data_docs, dq_findings_csv],
-    group_name="quality",
+    group_name=groups.PUBLICATION,
     partitions_def=half_year_partitions,
     pool="warehouse",
     kinds={"html", "xlsx"},
 )
 def auditors_report(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
-    """The auditors' data-quality report: kiem_tra_du_lieu.html and .xlsx in OUT/PERIOD/."""
+    """The auditors' data-quality report: kiem_tra_du_lieu.html and .xlsx in OUT/PERIOD/, and a feedback
+    workbook per unit that must correct its report, phan_hoi/CODE.xlsx."""
     from reports import auditors
 
     period = context.partition_key
@@ -254,5 +325,7 @@ def auditors_report(context: dg.AssetExecutionContext, paths: AntqPaths, warehou
             "submissions_expected": result["expected"],
             "submissions_received": result["received"],
             "submissions_on_time": result["on_time"],
+            "feedback_workbooks": result["feedback_files"],  # phan_hoi/CODE.xlsx (reports.feedback)
+            **{f"review.{state}": n for state, n in result["review_counts"].items()},
         }
     )

@@ -3,8 +3,9 @@ release record (manifest.json, changes against the previous release) under OUT/P
 
 import dagster as dg
 
+from orchestration import groups
 from orchestration.assets.publication import dq_findings_csv, indicators_csv
-from orchestration.assets.quality import auditors_report, data_docs
+from orchestration.assets.quality import auditors_report, data_docs, findings_history
 from orchestration.assets.warehouse import dbt_key
 from orchestration.partitions import half_year_partitions
 from orchestration.resources import AntqPaths, Warehouse
@@ -16,12 +17,21 @@ _PREVIEW_CHARS = 6000
     # after indicators_csv, so the blocking checks on the published figures hold the report back too
     deps=[
         indicators_csv,
+        data_docs,  # the quality gate (blocking checks on data_docs and the marts) holds the report back
+        findings_history,  # the appendix counts the findings by review state, resolved ones included
         *(
             dbt_key(name)
-            for name in ("mart_indicators", "mart_dq_findings", "mart_submissions", "fct_models", "dim_period")
+            for name in (
+                "mart_indicators",
+                "mart_dq_findings",
+                "mart_submissions",
+                "fct_models",
+                "dim_period",
+                "fct_review_decisions",
+            )
         ),
     ],
-    group_name="publication",
+    group_name=groups.PUBLICATION,
     partitions_def=half_year_partitions,
     pool="warehouse",
     kinds={"docx", "excel", "markdown"},
@@ -82,39 +92,53 @@ def _office_metadata(prefix: str, office) -> dict:
 @dg.asset(
     # last: every file of the period is in the run's stage folder before it is published
     deps=[report_documents, indicators_csv, dq_findings_csv, auditors_report, data_docs],
-    group_name="publication",
+    group_name=groups.PUBLICATION,
     partitions_def=half_year_partitions,
     pool="warehouse",
     kinds={"json"},
 )
 def period_release(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Warehouse) -> dg.MaterializeResult:
-    """Công bố kỳ: manifest.json (tệp đầu vào, danh mục, phiên bản mã), changes.md/json so với lần trước, rồi
-    thay bộ tệp đang công bố OUT/PERIOD bằng bộ tệp của lần chạy này trong một thao tác (không bao giờ lẫn hai bộ)."""
-    from reports import atomic_folder, release
+    """Công bố kỳ: manifest.json (tệp đầu vào, danh mục, phiên bản mã, lịch sử phê duyệt), changes.md/json so với
+    lần trước, rồi thay bộ tệp đang công bố OUT/PERIOD bằng bộ tệp của lần chạy này trong một thao tác (không bao giờ
+    lẫn hai bộ). Kỳ đã phê duyệt (antq approve) thì không thay: bước này thất bại, nêu người và lúc phê duyệt, cho đến
+    khi kỳ được mở lại (antq reopen)."""
+    from reports import approvals, atomic_folder, release
 
     period = context.partition_key
     stage = paths.stage_dir(period, context.run.run_id)
-    # a run that rebuilt only some assets publishes them beside the rest of the published set
-    carried = atomic_folder.carry_forward(stage, atomic_folder.current(paths.out_dir, period))
-    with warehouse.connect(read_only=True) as con:
-        inputs = release.input_files(con, period)
-        names = release.unit_names(con, period)
-    outputs = sorted(p for pattern in ("bao_cao_*", "charts/**/*.png") for p in stage.glob(pattern) if p.is_file())
-    office_files = sorted(paths.office_dir().glob(f"{period}*.md"))
-    result = release.publish(
-        stage,
-        period,
-        inputs=inputs,
-        register_dir=paths.register_dir,
-        outputs=outputs,
-        names=names,
-        office_files=office_files,
-    )
-    changes_md = (stage / release.CHANGES_MD).read_text(encoding="utf-8")
-    atomic_folder.switch(paths.out_dir, period, stage)
+    # the sign-off is checked and the folder switched under one lock: an approval cannot slip in between
+    with approvals.lock(paths.out_dir, period):
+        try:
+            events = approvals.check_can_publish(paths.out_dir, period)
+        except approvals.PeriodApproved as exc:
+            # the warehouse is up to date; the published set stays as approved, this run's folder goes
+            atomic_folder.discard(paths.out_dir, period, stage)
+            events = approvals.history(paths.out_dir, period)
+            raise dg.Failure(description=str(exc), metadata=approvals.metadata(events)) from exc
+        # a run that rebuilt only some assets publishes them beside the rest of the published set
+        carried = atomic_folder.carry_forward(stage, atomic_folder.current(paths.out_dir, period))
+        with warehouse.connect(read_only=True) as con:
+            inputs = release.input_files(con, period)
+            names = release.unit_names(con, period)
+        outputs = sorted(p for pattern in ("bao_cao_*", "charts/**/*.png") for p in stage.glob(pattern) if p.is_file())
+        office_files = sorted(paths.office_dir().glob(f"{period}*.md"))
+        result = release.publish(
+            stage,
+            period,
+            inputs=inputs,
+            register_dir=paths.register_dir,
+            outputs=outputs,
+            names=names,
+            office_files=office_files,
+            approvals=events,
+        )
+        changes_md = (stage / release.CHANGES_MD).read_text(encoding="utf-8")
+        atomic_folder.switch(paths.out_dir, period, stage)
     changes = result.changes
     return dg.MaterializeResult(
         metadata={
+            **approvals.metadata(events),
+            "approvals": dg.MetadataValue.md(approvals.markdown(events)),
             "release": result.number,
             "new_release": result.is_new,
             "published": dg.MetadataValue.path(str(paths.public_dir(period))),

@@ -15,6 +15,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets, get_asset_key_for_model
 
+from orchestration import groups
 from orchestration.dbt import DbtBuild, dbt_inputs, dbt_project, require_manifest
 from orchestration.partitions import half_year_partitions
 from orchestration.resources import Warehouse
@@ -26,7 +27,7 @@ class AntqDbtTranslator(DagsterDbtTranslator):
     """dbt resources as antq shows them: group `warehouse`, Vietnamese descriptions from the YAML."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return "warehouse"
+        return groups.WAREHOUSE
 
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
         """The YAML `description` of the model, seed or source; never its raw SQL."""
@@ -136,7 +137,7 @@ def _import_later_steps() -> None:
     imports) are loaded meanwhile. A failure here is left for the step that needs the module to report."""
     import importlib
 
-    for module in ("great_expectations", "expectations.docs_view", "reports.period_report", "reports.auditors"):
+    for module in ("great_expectations", "expectations.run", "reports.period_report", "reports.auditors"):
         try:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - see docstring

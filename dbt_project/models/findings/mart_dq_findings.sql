@@ -16,7 +16,7 @@
 -- The order is total: after the columns people sort by, every remaining column of the finding breaks ties
 -- (reports/published.py orders the same way), so the same inputs always publish the same bytes.
 {% set limit = env_var('ANTQ_FINDINGS_PER_FILE_LIMIT', var('findings_per_file_limit') | string) | int %}
-{% set families = ['findings_files', 'findings_units', 'findings_rows', 'findings_cross_period', 'findings_awards'] %}
+{% set families = ['findings_files', 'findings_units', 'findings_rows', 'findings_cross_period', 'findings_awards', 'findings_reviews'] %}
 with all_findings as (
     {%- for family in families %}
     select period, check_code, org_unit_code, source_file, sheet_name, row_number, value_raw, params

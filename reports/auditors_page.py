@@ -1,0 +1,472 @@
+"""The auditors' page OUT/PERIOD/kiem_tra_du_lieu.html, written from the report dict of
+reports.auditors.collect() through the Jinja template reports/templates/kiem_tra_du_lieu.html.j2.
+
+One self-contained file: its style and script are read from beside the template and written inline; it
+loads nothing from anywhere. The long lists (findings, workbooks, communes) travel as one compact JSON
+document, HTML-escaped inside a hidden element (so no text of a submission can close a tag or a script),
+and the page's script draws them a page of rows at a time, with filters, sorting and search; the small
+tables (summary, districts, checks, suites) are written as HTML. Everything shown is text: the script
+escapes every value it writes.
+
+`for_report` adds what only this page shows to the report dict (called once at the end of collect()):
+each finding's submitted row as it was read (`row_cells`: [header, cell as read] pairs, headers in the
+catalogue's words) and completeness and timeliness per commune (`communes`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+import catalog
+from reports.text_cells import visible
+from reports.xlsx_sheet import COUNT, WHOLE
+
+TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATE = "kiem_tra_du_lieu.html.j2"
+PAGE_SIZE = 200  # rows drawn at once in each long table
+
+
+# ------------------------------------------------------------------------------- data for collect()
+
+
+def for_report(con, period: str, report: dict) -> dict:
+    """The page's own data: `row_cells` on each finding (in place) and the `communes` list."""
+    _attach_row_cells(con, report["findings"])
+    return {"communes": _communes(con, period)}
+
+
+def _headers_by_table() -> dict[str, dict[str, dict[str, str]]]:
+    """Raw table -> sheet name (normalised) -> {column: header label}, from the catalogue; key "" holds
+    the table's first layout, for a sheet spelt otherwise."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for spec in catalog.workbook()["sheets"].values():
+        labels = {name: c.get("header", name) for name, c in spec["columns"].items()}
+        layouts = out.setdefault(spec["table"], {})
+        layouts.setdefault(_key(spec["sheet"]), labels)
+        layouts.setdefault("", labels)
+    return out
+
+
+def _attach_row_cells(con, findings: list[dict]) -> None:
+    """Each finding with a sheet and row gets the cells of that row as they were read (the `<col>_raw`
+    text of the raw table that holds it, under the catalogue's headers); a finding on the cover gets the
+    cover's fields. One query per raw table, on the files that have such findings."""
+    for f in findings:
+        f["row_cells"] = None
+    cover = catalog.workbook()["cover"]
+    cover_sheet = _key(cover["sheet"])
+    rows_wanted, covers_wanted = set(), set()
+    for f in findings:
+        if not (f.get("source_file") and f.get("sheet_name")):
+            continue
+        if _key(f["sheet_name"]) == cover_sheet:
+            covers_wanted.add(f["source_file"])
+        elif f.get("row_number") is not None:
+            rows_wanted.add((f["source_file"], f["sheet_name"], f["row_number"]))
+    cells: dict[tuple, list[list[str]]] = {}
+    files = sorted({k[0] for k in rows_wanted})
+    present = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()}
+    for table, layouts in _headers_by_table().items() if files else ():
+        if table not in present:  # a warehouse made for a test or a benchmark may lack raw tables
+            continue
+        columns = catalog.raw_table_columns(table)
+        select = ", ".join(f'"{c}_raw"' for c in columns)
+        for row in con.execute(
+            f"select source_file, sheet_name, row_number, {select} from raw.{table} "
+            "where source_file in (select unnest(?::varchar[]))",
+            [files],
+        ).fetchall():
+            key = (row[0], row[1], row[2])
+            if key in rows_wanted:
+                labels = layouts.get(_key(row[1]), layouts[""])
+                cells[key] = [[labels.get(c, c), _text(v)] for c, v in zip(columns, row[3:])]
+    cover_cells: dict[str, list[list[str]]] = {}
+    if covers_wanted and "files" in present:
+        fields = cover["fields"]
+        select = ", ".join(f'"{name}_raw"' for name in fields)
+        for row in con.execute(
+            f"select source_file, level, {select} from raw.files where source_file in (select unnest(?::varchar[]))",
+            [sorted(covers_wanted)],
+        ).fetchall():
+            pairs = zip(fields.values(), row[2:])  # the fields of the workbook's level (all when unknown)
+            cover_cells[row[0]] = [
+                [spec["label"], _text(v)]
+                for spec, v in pairs
+                if not (row[1] and spec.get("levels") and row[1] not in spec["levels"])
+            ]
+    for f in findings:
+        if f.get("source_file") and _key(f.get("sheet_name")) == cover_sheet:
+            f["row_cells"] = cover_cells.get(f["source_file"])
+        else:
+            f["row_cells"] = cells.get((f.get("source_file"), f.get("sheet_name"), f.get("row_number")))
+
+
+def _key(sheet: str | None) -> str:
+    return " ".join((sheet or "").split()).casefold()
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _communes(con, period: str) -> list[dict]:
+    """One row per commune that had to report: received (which file, dated when), on time, or missing.
+    Same units as reports.auditors._completeness: a winning workbook, or a MISSING_SUBMISSION finding."""
+    rows = con.execute(
+        """
+        with units as (
+            select reporter_code as code, true as received, on_time, created_on, source_file
+            from main.mart_submissions where period = ? and submission_status = 'winner'
+              and reporter_level = 'commune'
+            union all
+            select f.org_unit_code, false, false, null, null
+            from main.mart_dq_findings f join main.dim_org_unit o on o.org_unit_code = f.org_unit_code
+            where f.period = ? and f.check_code = 'MISSING_SUBMISSION' and o.org_unit_level = 'commune'
+        )
+        select u.code, o.org_unit_name, o.district_code, d.org_unit_name, u.received, u.on_time,
+               u.created_on, u.source_file
+        from units u
+        left join main.dim_org_unit o on o.org_unit_code = u.code
+        left join main.dim_org_unit d on d.org_unit_code = o.district_code
+        order by o.district_code nulls last, u.code, u.source_file nulls last
+        """,
+        [period, period],
+    ).fetchall()
+    out, seen = [], set()
+    for code, name, district, district_name, received, on_time, created_on, source_file in rows:
+        if code in seen:  # one row per commune
+            continue
+        seen.add(code)
+        out.append(
+            {
+                "code": code,
+                "name": name or code,
+                "district_code": district,
+                "district_name": district_name or "",
+                "received": bool(received),
+                "on_time": bool(received and on_time),
+                "created_on": created_on,
+                "source_file": source_file,
+            }
+        )
+    return out
+
+
+# ------------------------------------------------------------------------------------------ render
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["shown"] = lambda v: visible(str(v)) if v is not None else ""
+    return env
+
+
+def _embedded(document) -> Markup:
+    """JSON as the text of an element: &, < and > escaped (quotes need not be in text), so a value can
+    neither close the element nor open a tag; the script reads it back with textContent."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str)
+    return Markup(html.escape(text, quote=False))
+
+
+def _inline(name: str) -> Markup:
+    # our own files, written as they are: the style and script of the page
+    return Markup((TEMPLATES / name).read_text(encoding="utf-8").replace("</", "<\\/"))
+
+
+def _s(value) -> str:
+    """A value as the page shows it: control characters as [U+XXXX] (reports.text_cells)."""
+    if type(value) is str:
+        return visible(value)
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return visible(str(value))
+
+
+class _Index:
+    """Values listed once, referred to by position (file names, header sets, repeated short texts)."""
+
+    def __init__(self, first=None):
+        self.items: list = []
+        self.at: dict = {}
+        if first is not None:
+            self(first)
+
+    def __call__(self, value) -> int:
+        key = tuple(value) if isinstance(value, list) else value
+        at = self.at.get(key)
+        if at is None:
+            at = self.at[key] = len(self.items)
+            self.items.append(value)
+        return at
+
+
+# Positions in a finding's array (the script reads the same order): T = index into the texts list.
+FINDING_FIELDS = (
+    "severity",  # 0: index into sev
+    "check",  # 1: index into checks
+    "district_code",  # 2 (name in places)
+    "commune_code",  # 3 (name in places)
+    "org_unit_code",  # 4 (name in places)
+    "sheet_name",  # 5: T
+    "file",  # 6: index into files, -1 none
+    "row_number",  # 7
+    "column",  # 8: T
+    "value_raw",  # 9
+    "message",  # 10
+    "first_seen_at",  # 11: T
+    "times_seen",  # 12
+    "finding_key",  # 13: first 12 characters
+    "review_state",  # 14: index into states (0: open)
+    "decided_by",  # 15: T
+    "decision_note",  # 16
+    "decided_at",  # 17: T
+    "heads",  # 18: index into heads (the submitted row's headers), -1 none
+    "cells",  # 19: the submitted row's cells, as read
+    "review_file",  # 20: T, the review workbook the decision came from
+)
+
+
+def page_data(report: dict) -> dict:
+    """The compact document the script reads: findings as arrays (FINDING_FIELDS), names and repeated
+    texts listed once."""
+    from reports import auditors
+
+    states = catalog.review_states()
+    state_at = {k: i for i, k in enumerate(states)}
+    files, headers, texts = _Index(), _Index(), _Index("")
+    checks = list(report["checks"].values())
+    check_at = {c["code"]: i for i, c in enumerate(checks)}
+    places: dict[str, str] = {}
+    sev_at = catalog.SEVERITY_ORDER
+    file_at: dict = {}
+    inbox = report.get("inbox_link")
+
+    def file_index(name, link) -> int:
+        """[name] when the link is the inbox folder + the name (the script makes it), else [name, link]."""
+        if not name:
+            return -1
+        got = file_at.get(name)
+        if got is None:
+            shown = _s(name)
+            if inbox and link and shown == name and link == f"{inbox}/{name}":
+                entry = [shown]
+            else:
+                entry = [shown, auditors._url(link) if link else ""]
+            got = file_at[name] = files(entry)
+        return got
+
+    rows = []
+    for f in report["findings"]:
+        cells = f.get("row_cells") or []
+        for code_key, name_key in (("district_code", "district_name"), ("commune_code", "commune_name")):
+            if f.get(code_key) and f[code_key] not in places:
+                places[f[code_key]] = _s(f.get(name_key))
+        unit = f.get("org_unit_code") or ""
+        if unit and unit not in places:
+            places[unit] = _s(f.get("unit_name"))
+        rows.append(
+            [
+                sev_at[f["severity"]],
+                check_at.get(f["check_code"], -1),
+                f.get("district_code") or "",
+                f.get("commune_code") or "",
+                unit,
+                texts(_s(f.get("sheet_name"))),
+                file_index(f.get("source_file"), f.get("link")),
+                f.get("row_number"),
+                texts(_s(f.get("column"))),
+                _s(f.get("value_raw")),
+                _s(f.get("message")),
+                texts(_s(f.get("first_seen_at"))),
+                f.get("times_seen"),
+                (f.get("finding_key") or "")[:12],
+                state_at.get(f.get("review_state") or "open", 0),
+                texts(_s(f.get("decided_by"))),
+                _s(f.get("decision_note")),
+                texts(_s(f.get("decided_at"))),
+                headers([_s(h) for h, _ in cells]) if cells else -1,
+                [_s(v) for _, v in cells],
+                texts(_s(f.get("review_file"))),
+            ]
+        )
+    # workbook table: per column "n" number, "s" text as is (codes, names), "t" index into texts
+    columns = auditors.SUBMISSION_COLUMNS[1:]
+    kinds = ["n" if c.fmt in (WHOLE, COUNT) else "s" if c.title.startswith(("Mã", "Tên")) else "t" for c in columns]
+    submissions = []
+    for s in report["submissions"]:
+        row = [file_index(s["source_file"], s.get("link"))]
+        for c, kind in zip(columns, kinds):
+            v = c.get(s)
+            row.append(v if kind == "n" else _s(v) if kind == "s" else texts(_s(v)))
+        submissions.append(row)
+    communes = []
+    for c in report.get("communes", []):
+        if c["district_code"] and c["district_code"] not in places:
+            places[c["district_code"]] = _s(c["district_name"])
+        communes.append(
+            [
+                c["district_code"] or "",
+                c["code"],
+                _s(c["name"]),
+                1 if c["on_time"] else (0 if c["received"] else -1),
+                texts(_s(c["created_on"])),
+            ]
+        )
+    return {
+        "page": PAGE_SIZE,
+        "sev": [[k, catalog.severity_label(k)] for k in catalog.SEVERITY_ORDER],
+        "states": [[k, s["label_vi"]] for k, s in states.items()],
+        "checks": [[c["code"], _s(c["title_vi"]), _s(c["effect_vi"])] for c in checks],
+        "places": places,
+        "texts": texts.items,
+        "files": files.items,
+        "heads": headers.items,
+        "f": rows,
+        "inbox": auditors._url(inbox) if inbox else "",
+        "subCols": [c.title for c in auditors.SUBMISSION_COLUMNS],
+        "subKinds": ["f", *kinds],
+        "sub": submissions,
+        "com": communes,
+    }
+
+
+def embedded(page: str) -> dict:
+    """The document embedded in a written page, as its script reads it."""
+    start = page.index(_DATA_OPEN) + len(_DATA_OPEN)
+    return json.loads(html.unescape(page[start : page.index("</div>", start)]))
+
+
+def file_links(page: str) -> list[str]:
+    """The links to the inbox files the page's script draws, as it draws them (for checks and tests)."""
+    from reports import auditors
+
+    doc = embedded(page)
+    return [f[1] if len(f) > 1 else f"{doc['inbox']}/{auditors._url(f[0])}" for f in doc["files"] if f[-1]]
+
+
+_DATA_OPEN = '<div id="du-lieu" hidden>'
+
+
+def _district_rows(report: dict) -> list[dict]:
+    from reports import auditors
+
+    out = []
+    for c in report["completeness"]:
+        out.append(
+            {
+                **c,
+                "complete": auditors._percent_text(auditors._share(c["received"], c["expected"])),
+                "timely": auditors._percent_text(auditors._share(c["on_time"], c["expected"])),
+            }
+        )
+    return out
+
+
+def _top_files(report: dict, limit: int = 10) -> list[dict]:
+    """The workbooks with the most errors and warnings: where an auditor starts."""
+    from reports import auditors
+
+    ranked = [s for s in report["submissions"] if s["findings"]["error"] or s["findings"]["warning"]]
+    ranked.sort(key=lambda s: (-s["findings"]["error"], -s["findings"]["warning"], s["source_file"] or ""))
+    return [
+        {
+            "name": _s(s["source_file"]),
+            "href": auditors._url(s["link"]) if s.get("link") else None,
+            "unit": _s(s.get("reporter_name")),
+            "error": s["findings"]["error"],
+            "warning": s["findings"]["warning"],
+        }
+        for s in ranked[:limit]
+    ]
+
+
+def render(report: dict) -> str:
+    """The page, as text."""
+    from reports import auditors
+
+    counts = report["by_severity"]
+    province = next((c for c in report["completeness"] if c["level"] == "province"), None)
+    gx = report.get("gx")
+    states = catalog.review_states()
+    review_counts = report.get("review_counts")
+    communes = report.get("communes", [])
+    context = {
+        "title": f"Kiểm tra dữ liệu báo cáo {report['period_label']} ({report['period']})",
+        "r": report,
+        "generated_at": _s(report["generated_at"]),
+        "deadline": _s(report["deadline"]) or "—",
+        "severities": [(k, catalog.severity_label(k), counts.get(k, 0)) for k in catalog.SEVERITY_ORDER],
+        "province": province,
+        "province_complete": province
+        and auditors._percent_text(auditors._share(province["received"], province["expected"])),
+        "province_timely": province
+        and auditors._percent_text(auditors._share(province["on_time"], province["expected"])),
+        "communes_total": len(communes),
+        "communes_received": sum(1 for c in communes if c["received"]),
+        "communes_on_time": sum(1 for c in communes if c["on_time"]),
+        "communes_complete": auditors._percent_text(
+            auditors._share(sum(1 for c in communes if c["received"]), len(communes))
+        ),
+        "communes_timely": auditors._percent_text(
+            auditors._share(sum(1 for c in communes if c["on_time"]), len(communes))
+        ),
+        "review_counts": (
+            [(k, s["label_vi"], review_counts.get(k, 0)) for k, s in states.items()] if review_counts else None
+        ),
+        "resolved": report.get("resolved_findings") or [],
+        "approvals": report.get("approvals") or [],
+        "districts": [d for d in _district_rows(report) if d["level"] != "province"],
+        "checks": list(report["checks"].values()),
+        "gx_rows": auditors._gx_rows(report),
+        "gx_failed": [n for n, s in gx["suites"].items() if not s["success"]] if gx else [],
+        "top_files": _top_files(report),
+        "inbox_note": auditors._inbox_note(report),
+        "links": [("dq_findings.csv", "dq_findings.csv"), (auditors.XLSX_NAME, auditors.XLSX_NAME)]
+        + ([(auditors.DATA_DOCS_INDEX, "Data Docs của Great Expectations")] if gx else []),
+        "state_label": {k: s["label_vi"] for k, s in states.items()},
+        "number": _number,
+        "s": _s,
+        "when": _when,
+        "data": _embedded(page_data(report)),
+        "style": _inline("kiem_tra_du_lieu.css"),
+        "script": _inline("kiem_tra_du_lieu.js"),
+        "page_size": PAGE_SIZE,
+    }
+    return _environment().get_template(TEMPLATE).render(context)
+
+
+def _when(value) -> str:
+    """An ISO time (the approvals log) as the page shows times: 27/07/2021 08:00."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    return _s(value)
+
+
+def _number(n) -> str:
+    from reports import vn_format
+
+    return vn_format.number(n) if isinstance(n, int) else ("" if n is None else str(n))
+
+
+def write(report: dict, path: Path) -> Path:
+    path.write_text(render(report), encoding="utf-8")
+    return path
