@@ -30,7 +30,7 @@ demo: setup
 	$(BIN)/antq build 2021-H1
 
 test: setup
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15
 
 # ruff (configured in pyproject.toml): lint and format, both clean; `ruff format .` fixes the format
 lint: $(BIN)/.installed

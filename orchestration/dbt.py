@@ -111,6 +111,9 @@ class DbtBuild(dg.ConfigurableResource):
         args = [
             self.executable,
             "build",
+            # seeds (the catalogues) are recreated, not truncated and reloaded: a catalogue that gained a
+            # column in an upgrade would otherwise fail to load into the old table. No model is incremental.
+            "--full-refresh",
             "--project-dir",
             self.project_dir,
             "--profiles-dir",

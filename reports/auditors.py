@@ -4,9 +4,10 @@
 It holds every finding grouped by severity, district and commune, each with its file, sheet, Excel row,
 value, message, effect on the figures and history (first seen, times seen); the import summary of every
 workbook; completeness and timeliness per district and for the province; the result of every check of
-the catalogue; the Great Expectations suites with a link to their Data Docs. Text that came from a
-submission is escaped in HTML and written as text, never as a formula, in the workbook. This module
-collects the data and writes the workbook; reports.auditors_page writes the page (a Jinja template).
+the catalogue; the Great Expectations suites with a link to their results page (data_docs/index.html).
+Text that came from a submission is escaped in HTML and written as text, never as a formula, in the
+workbook. This module collects the data and writes the workbook; reports.auditors_page writes the page
+(a Jinja template).
 """
 
 from __future__ import annotations
@@ -433,7 +434,7 @@ def _summary_lines(report: dict) -> list[tuple]:
             ]
     if report["gx"]:
         lines.append(("Great Expectations", "Đạt" if report["gx"]["success"] else "Không đạt", None, None))
-        lines.append(("Data Docs", DATA_DOCS_INDEX, None, {"target": DATA_DOCS_INDEX}))
+        lines.append(("Kết quả kiểm tra tự động", DATA_DOCS_INDEX, None, {"target": DATA_DOCS_INDEX}))
     note = _inbox_note(report)
     if note:
         lines.append(("Liên kết đến tệp gốc", note, None, None))

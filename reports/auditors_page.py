@@ -438,7 +438,7 @@ def render(report: dict) -> str:
         "top_files": _top_files(report),
         "inbox_note": auditors._inbox_note(report),
         "links": [("dq_findings.csv", "dq_findings.csv"), (auditors.XLSX_NAME, auditors.XLSX_NAME)]
-        + ([(auditors.DATA_DOCS_INDEX, "Data Docs của Great Expectations")] if gx else []),
+        + ([(auditors.DATA_DOCS_INDEX, "Kết quả kiểm tra tự động (Great Expectations)")] if gx else []),
         "state_label": {k: s["label_vi"] for k, s in states.items()},
         "number": _number,
         "s": _s,
