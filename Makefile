@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 UV_VERSION := 0.13.9
-PY_DIRS := catalog demo ingestion expectations reports orchestration benchmarks
+PY_DIRS := catalog demo ingestion expectations reports orchestration benchmarks workbook_format registers
 
-.PHONY: setup bytecode demo test lint bench bench-build ui preview clean
+.PHONY: setup bytecode demo demo-2025 test lint bench bench-build ui preview clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ setup: $(BIN)/.installed bytecode dbt_project/target/manifest.json
 demo: setup
 	test -d demo/inbox || $(BIN)/python -m demo.generate --out demo/inbox
 	$(BIN)/antq build 2021-H1
+
+# The second demo, the new Lâm Đồng after 1 July 2025 (two levels: province, communes), in out/lam_dong_2025
+# and var/lam_dong_2025 (demo/README.md)
+demo-2025: setup
+	test -d demo/lam_dong_2025/inbox || $(BIN)/python -m demo.generate --demo lam-dong-2025
+	$(BIN)/antq build 2025-H1 --demo lam-dong-2025
+	$(BIN)/antq build 2025-H2 --demo lam-dong-2025
+	$(BIN)/antq build 2026-H1 --demo lam-dong-2025
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15
@@ -58,4 +66,4 @@ preview: $(BIN)/.installed
 	$(BIN)/python -m reports.preview $(PERIOD) --out $(OUT)
 
 clean:
-	rm -rf out var dagster_home/storage dagster_home/history dagster_home/schedules dbt_project/target demo/inbox
+	rm -rf out var dagster_home/storage dagster_home/history dagster_home/schedules dbt_project/target demo/inbox demo/lam_dong_2025/inbox

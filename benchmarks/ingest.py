@@ -1,7 +1,7 @@
 """Ingestion speed, as ratios against baselines measured in the same run.
 
 Writes N commune workbooks (cover, villages, models, core-force support; about 9 KB each, written by
-reports.submission_workbook) into a temporary folder, then prints files/second for
+workbook_format.writer) into a temporary folder, then prints files/second for
   (a) ingest_inbox into a fresh DuckDB file (safety checks, parsing, lineage, one transaction),
   (b) a bare python-calamine read of the same sheets into lists, in this process (the floor),
   (c) a naive loop of pandas.read_excel(path, sheet_name=None, engine="openpyxl"),
@@ -28,7 +28,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from ingestion.inbox import ingest_inbox
-from reports.submission_workbook import write_submission
+from workbook_format.writer import write_submission
 
 TARGET_VS_FLOOR = 1 / 3
 TARGET_VS_PANDAS = 10.0

@@ -8,7 +8,7 @@ also sent a first version that their second one supersedes.
 The register (org_units.csv, agencies.csv) is drawn from one seeded generator; the content of each
 unit's workbook from a generator seeded with the unit's code, so any one workbook can be written again
 on its own (the incremental benchmark does) and the workbooks can be written by several processes.
-Everything is written by reports.submission_workbook.write_submission, with fixed file times.
+Everything is written by workbook_format.writer.write_submission, with fixed file times.
 
     generate(N, folder)            # folder/register/*.csv, folder/inbox/2021-H1/<district>/*.xlsx
     ensure_generated(N, cache)     # the same, reused when cache/N<N>/complete.json says it is complete
@@ -32,7 +32,7 @@ from pathlib import Path
 import catalog
 from demo import names
 from demo.make_register import agency_row
-from reports.submission_workbook import write_submission
+from workbook_format.writer import write_submission
 
 GENERATOR_VERSION = 1  # bump when the content changes: cached provinces are then regenerated
 SEED = 2021_0630

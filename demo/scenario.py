@@ -111,7 +111,7 @@ def load_register(register_dir: Path) -> Register:
 
 @dataclass
 class Submission:
-    """One workbook to write: the arguments of reports.submission_workbook.write_submission and where."""
+    """One workbook to write: the arguments of workbook_format.writer.write_submission and where."""
 
     period: str
     level: str

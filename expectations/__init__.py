@@ -1,5 +1,5 @@
 """Great Expectations suites on the staged warehouse tables, kept as data in `suites/` (one JSON file per
-staged table, in GX's own suite format) and the pipeline invariants behind the blocking asset checks.
+staged table, in GX's own suite format). The pipeline's own invariants are dbt tests (dbt_project/tests/).
 
 Nothing here imports Great Expectations except `expectations.run` when it validates (the import costs
 seconds), so the suite list can be read by the orchestrator at load time. See README.md for what each suite promises.

@@ -80,6 +80,12 @@ VI: dict[str, str] = {
     "{file} line {line}: unknown {column} '{value}' (expected {allowed})",
     "reg_duplicate": "{file} dòng {line}: mã {code} bị trùng (đã có ở dòng {first}) / "
     "{file} line {line}: duplicate code {code} (first on line {first})",
+    "reg_duplicate_validity": "{file} dòng {line}: mã {code} bị trùng với dòng {first} (một mã chỉ được dùng lại "
+    "cho cùng cấp, với thời gian hiệu lực không chồng lên nhau) / {file} line {line}: code {code} is also on line "
+    "{first} (a code may be reused only at the same level, with validity that does not overlap)",
+    "reg_parent_validity": "{file} dòng {line}: mã {parent} có nhiều dòng (dòng {lines}); thời gian hiệu lực của "
+    "{code} phải chồng lên đúng một dòng của đơn vị cha / {file} line {line}: {parent} is on several rows "
+    "(lines {lines}); the validity of {code} must overlap exactly one of them",
     "reg_parent_for_province": "{file} dòng {line}: tỉnh {code} không được có parent_code / "
     "{file} line {line}: province {code} must have an empty parent_code",
     "reg_missing_parent": "{file} dòng {line}: đơn vị cha '{parent}' của {code} không có trong danh mục "
@@ -101,6 +107,18 @@ VI: dict[str, str] = {
     "reg_bad_date": "{file} dòng {line}: {column} = '{value}' không phải ngày YYYY-MM-DD / "
     "{file} line {line}: {column} '{value}' is not an ISO date",
     "reg_date_order": "{file} dòng {line}: valid_from sau valid_to / {file} line {line}: valid_from is after valid_to",
+    # crosswalk.csv (optional): a bad row is kept in raw.register_crosswalk with row_valid false
+    "cw_blank": "cột {column} bỏ trống",
+    "cw_bad_date": "effective_date = '{value}' không phải ngày YYYY-MM-DD",
+    "cw_bad_flag": "{column} = '{value}' không hợp lệ (chấp nhận: true, false)",
+    "cw_unknown_new": "xã mới {code} không phải xã trong org_units.csv",
+    "cw_unknown_former": "xã cũ {code} không có trong org_units.csv (danh mục có các xã trước ngày chuyển đổi)",
+    "cw_unknown_village": "thôn {code} không có trong org_units.csv (ghi thôn vào org_units.csv, level=village)",
+    "cw_duplicate": "trùng dòng {first} (cùng xã cũ, xã mới và thôn)",
+    "cw_divided_mismatch": "divided = {written} nhưng xã cũ {code} chuyển về {n} xã mới; coi như divided = {value}",
+    "cw_divided_no_villages": "xã cũ {code} được chia cho {n} xã mới nhưng chưa ghi thôn nào (village_code); "
+    "cần ghi từng thôn về xã mới của thôn đó",
+    "cw_finding": "{file} dòng {line}: {reason}",
 }
 
 

@@ -12,6 +12,7 @@ FILES = "files"
 CELL_ISSUES = "cell_issues"
 REGISTER_ORG_UNITS = "register_org_units"
 REGISTER_AGENCIES = "register_agencies"
+REGISTER_CROSSWALK = "register_crosswalk"
 
 SQL_TYPES = {
     "code": "VARCHAR",
@@ -62,6 +63,22 @@ _REGISTER_COLUMNS = {
         ("valid_from", "DATE"),
         ("valid_to", "DATE"),
         ("province_code", "VARCHAR"),
+    ],
+    # every row of the optional crosswalk.csv, kept: a bad one has row_valid false and its reason
+    REGISTER_CROSSWALK: [
+        ("line_number", "INTEGER"),
+        ("former_code", "VARCHAR"),
+        ("former_name", "VARCHAR"),
+        ("new_code", "VARCHAR"),
+        ("new_name", "VARCHAR"),
+        ("effective_date", "DATE"),
+        ("effective_date_raw", "VARCHAR"),
+        ("divided", "BOOLEAN"),
+        ("default_destination", "BOOLEAN"),
+        ("village_code", "VARCHAR"),
+        ("row_valid", "BOOLEAN"),
+        ("severity", "VARCHAR"),
+        ("reason", "VARCHAR"),
     ],
 }
 

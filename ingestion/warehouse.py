@@ -1,5 +1,6 @@
 """Writes rows into the raw tables of the DuckDB warehouse: creates the tables (ingestion.schema),
-turns plain Python row dicts into one Arrow table per raw table and inserts it in a single statement."""
+turns plain Python row dicts into one Arrow table per raw table and inserts it in a single statement.
+Also the one way every module reads query results as dicts (`rows_as_dicts`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,12 @@ _ARROW_TYPES = {
     "DATE": pa.date32(),
     "TIMESTAMP": pa.timestamp("us"),
 }
+
+
+def rows_as_dicts(cur) -> list[dict]:
+    """The rows of an executed DuckDB cursor as dicts keyed by column name."""
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def ensure_raw_tables(con) -> None:

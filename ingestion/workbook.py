@@ -27,13 +27,15 @@ from xml.etree import ElementTree
 from python_calamine import CalamineWorkbook
 
 import catalog
-from ingestion.cells import INVALID_VALUE, ExcelError, Rule, convert, raw_text, rule
+from ingestion.cells import INVALID_VALUE, ExcelError, convert, raw_text
 from ingestion.digest import sha256_of
 from ingestion.excel_errors import Positions, error_cells
 from ingestion.normalize import text_key
 from ingestion.reasons import reason
 from ingestion.safety import inspect
-from ingestion.schema import REGISTER_AGENCIES, REGISTER_ORG_UNITS, SCHEMA, cover_field_keyed
+from ingestion.schema import REGISTER_AGENCIES, REGISTER_ORG_UNITS, SCHEMA
+from workbook_format.catalogue import Layout
+from workbook_format.catalogue import catalogue as _catalogue
 
 UNREADABLE_FILE = "UNREADABLE_FILE"
 INVALID_COVER = "INVALID_COVER"
@@ -65,83 +67,6 @@ class ParsedFile:
         self.rows.clear()
         self.cell_issues.clear()
         return self
-
-
-@dataclass(frozen=True)
-class _CoverField:
-    rule: Rule
-    levels: tuple[str, ...] | None  # None: every level
-    keyed: bool
-
-
-@dataclass(frozen=True)
-class _Layout:
-    layout_id: str  # its key under workbook.yaml `sheets` (and `row_limits`)
-    sheet: str
-    sheet_key: str
-    table: str
-    required: bool
-    rules: tuple[Rule, ...]
-    unit_index: int | None  # position in `rules` of the layout's unit_column
-    required_enums: tuple[int, ...]  # positions of required enum columns
-    answers: tuple[str, ...]  # `<col>_raw` of the columns a blank template leaves empty
-
-
-@dataclass(frozen=True)
-class _Catalogue:
-    cover_sheet: str
-    cover_key: str
-    cover: dict[str, _CoverField]
-    cover_by_label: dict[str, str]  # text_key(label) -> field id
-    code_width: dict[str, int]
-    level_words: dict[str, str]
-    layouts: dict[str, tuple[_Layout, ...]]  # level -> its sheet layouts
-    header_rows: int
-    totals_prefixes: tuple[str, ...]
-    cover_answers: tuple[str, ...]  # `<field>_raw` of the cover fields a blank template leaves empty
-    template_property: str  # the blank-template marker's property name, casefolded
-
-
-@cache
-def _catalogue() -> _Catalogue:
-    wb = catalog.workbook()
-    cover: dict[str, _CoverField] = {}
-    for name, spec in wb["cover"]["fields"].items():
-        levels = tuple(spec["levels"]) if "levels" in spec else None
-        cover[name] = _CoverField(rule(name, spec), levels, cover_field_keyed(spec))
-    prefilled = wb["blank_template"]["prefilled"]
-    layouts: dict[str, list[_Layout]] = {level: [] for level in wb["levels"]}
-    for layout_id, spec in wb["sheets"].items():
-        rules = tuple(rule(name, col) for name, col in spec["columns"].items())
-        names = [r.name for r in rules]
-        unit = spec.get("unit_column")
-        for level, need in spec["levels"].items():
-            layouts[level].append(
-                _Layout(
-                    layout_id=layout_id,
-                    sheet=spec["sheet"],
-                    sheet_key=text_key(spec["sheet"]),
-                    table=spec["table"],
-                    required=need == "required",
-                    rules=rules,
-                    unit_index=names.index(unit) if unit else None,
-                    required_enums=tuple(i for i, r in enumerate(rules) if r.type == "enum" and r.required),
-                    answers=tuple(f"{n}_raw" for n in names if n not in prefilled.get(layout_id, ())),
-                )
-            )
-    return _Catalogue(
-        cover_sheet=wb["cover"]["sheet"],
-        cover_key=text_key(wb["cover"]["sheet"]),
-        cover=cover,
-        cover_by_label={f.rule.header_key: name for name, f in cover.items()},
-        code_width=dict(wb["code_width"]),
-        level_words={level: words[0] for level, words in wb["levels"].items()},
-        layouts={level: tuple(ls) for level, ls in layouts.items()},
-        header_rows=int(wb["header_search_rows"]),
-        totals_prefixes=tuple(text_key(p) for p in wb["totals_row_prefixes"]),
-        cover_answers=tuple(f"{name}_raw" for name in cover if name not in prefilled["cover"]),
-        template_property=wb["blank_template"]["property"].casefold(),
-    )
 
 
 # Register counts a row limit may scale by (workbook.yaml row_limits `scale`), each the largest over
@@ -481,7 +406,7 @@ def _read_cover(rows: list[list], sheet: str, parsed: ParsedFile) -> str | None:
     return level
 
 
-def _find_header(rows: list[list], layout: _Layout, search_rows: int):
+def _find_header(rows: list[list], layout: Layout, search_rows: int):
     """(header row index, column index per rule, []) for the first row within `search_rows` holding
     every header of the layout, or (None, None, missing headers of the closest row)."""
     wanted = [r.header_key for r in layout.rules]
@@ -500,7 +425,7 @@ def _find_header(rows: list[list], layout: _Layout, search_rows: int):
     return None, None, best_missing
 
 
-def _is_totals_row(row: list, raws: list[str], layout: _Layout, prefixes: tuple[str, ...]) -> bool:
+def _is_totals_row(row: list, raws: list[str], layout: Layout, prefixes: tuple[str, ...]) -> bool:
     """A row whose code cell is empty and whose first text begins with a totals prefix ("Tổng",
     "Cộng"). A layout without a code column uses a stricter test, so that a model named
     "Cộng đồng ..." is not taken for a total: its required vocabulary cells must be blank too."""
@@ -514,7 +439,7 @@ def _is_totals_row(row: list, raws: list[str], layout: _Layout, prefixes: tuple[
 
 def _read_rows(
     parsed: ParsedFile,
-    layout: _Layout,
+    layout: Layout,
     sheet: str,
     rows: list[list],
     header_index: int,

@@ -13,7 +13,14 @@ import sys
 from pathlib import Path
 
 from orchestration import warehouse_lock
-from orchestration.defaults import DEFAULT_OUT, DEFAULT_TEMPLATES, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER
+from orchestration.defaults import (
+    DEFAULT_OUT,
+    DEFAULT_TEMPLATES,
+    DEFAULT_WAREHOUSE,
+    DEMO_INBOX,
+    DEMO_REGISTER,
+    DEMOS,
+)
 
 # argparse's messages (Python 3.11-3.13) and what they say in Vietnamese
 _ERRORS = [
@@ -68,6 +75,34 @@ def _register_argument(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _demo_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--demo",
+        choices=list(DEMOS),
+        default=None,
+        metavar="BỘ_MẪU",
+        help="dùng bộ dữ liệu mẫu đi kèm làm mặc định cho hộp thư, danh mục, thư mục kết quả và kho dữ liệu: "
+        + ", ".join(DEMOS)
+        + " (tỉnh Lâm Đồng mới, cơ cấu hai cấp); mỗi bộ mẫu có thư mục kết quả và kho dữ liệu riêng",
+    )
+
+
+def apply_demo(args: argparse.Namespace) -> argparse.Namespace:
+    """`--demo NAME`: the options left at the first demo's defaults take NAME's folders instead; an option
+    given on the command line keeps its value."""
+    if getattr(args, "demo", None) is None:
+        return args
+    first, demo = next(iter(DEMOS.values())), DEMOS[args.demo]
+    for option in ("inbox", "register", "warehouse"):
+        if getattr(args, option, None) == getattr(first, option):
+            setattr(args, option, getattr(demo, option))
+    if args.command == "template" and args.out == first.templates:
+        args.out = demo.templates
+    elif args.command == "build" and args.out == first.out:
+        args.out = demo.out
+    return args
+
+
 def parser() -> argparse.ArgumentParser:
     p = VietnameseParser(
         prog="antq", description="Lập số liệu báo cáo 6 tháng phong trào Toàn dân bảo vệ an ninh Tổ quốc"
@@ -88,6 +123,7 @@ def parser() -> argparse.ArgumentParser:
         help="thư mục chứa các tệp báo cáo .xlsx, tìm cả thư mục con (mặc định: %(default)s)",
     )
     _register_argument(b)
+    _demo_argument(b)
     b.add_argument(
         "--office-text",
         type=Path,
@@ -148,8 +184,35 @@ def parser() -> argparse.ArgumentParser:
         help="thư mục ghi biểu mẫu, mỗi kỳ một thư mục con (mặc định: %(default)s)",
     )
     _register_argument(t)
+    _demo_argument(t)
     _approval_commands(sub)
+    _register_command(sub)
     return p
+
+
+def _register_command(sub) -> None:
+    """`antq register`: a register folder of one province from the maintained lists (registers/)."""
+    g = sub.add_parser(
+        "register",
+        help="tạo danh mục đơn vị hành chính của một tỉnh (org_units.csv, agencies.csv, crosswalk.csv)",
+        description="Tạo thư mục danh mục của một tỉnh từ danh sách đơn vị hành chính được duy trì "
+        "(vietnam-provinces, vietnamadminunits): tỉnh và các xã theo cơ cấu 2025 (từ 01/07/2025, không còn "
+        "cấp huyện) kèm bảng chuyển đổi xã cũ -> xã mới, hoặc tỉnh, huyện, xã theo cơ cấu trước 01/07/2025; "
+        "thôn, khu phố và cơ quan, doanh nghiệp, nhà trường do Phòng tự bổ sung",
+    )
+    g.add_argument(
+        "province", metavar="TỈNH", help='tên hoặc mã tỉnh, không phân biệt dấu, hoa thường (vd. "lam dong", 68)'
+    )
+    g.add_argument(
+        "--structure",
+        choices=("2025", "2021"),
+        default="2025",
+        metavar="CƠ_CẤU",
+        help="2025: 34 tỉnh, xã trực thuộc tỉnh, có crosswalk.csv; 2021: 63 tỉnh, huyện, xã (danh sách trước "
+        "01/07/2025) (mặc định: %(default)s)",
+    )
+    g.add_argument("--out", type=Path, required=True, metavar="THƯ_MỤC", help="thư mục ghi danh mục")
+    g.add_argument("--force", action="store_true", help="ghi đè các tệp danh mục đã có trong thư mục")
 
 
 def _approval_commands(sub) -> None:

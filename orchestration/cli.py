@@ -1,10 +1,11 @@
 """`antq`: the command line of contract section 7, and the blank templates.
 
     antq build PERIOD [--inbox DIR] [--register DIR] [--office-text DIR] [--reviews DIR] [--out DIR]
-                      [--warehouse FILE] [--wait SECONDS] [--rebuild-warehouse] [--verbose]
-    antq template PERIOD [--out DIR] [--register DIR]
+                      [--warehouse FILE] [--wait SECONDS] [--rebuild-warehouse] [--verbose] [--demo NAME]
+    antq template PERIOD [--out DIR] [--register DIR] [--demo NAME]
     antq approve PERIOD --by NAME [--out DIR] [--warehouse FILE]
     antq reopen PERIOD --by NAME --reason TEXT [--out DIR] [--warehouse FILE]
+    antq register PROVINCE [--structure 2025|2021] --out DIR [--force]
 
 Exit status 0 when the command ran (a build whatever it found); 2 with a one-line reason when it could
 not run. Arguments and the warehouse's locks are checked before Dagster is imported, so a wrong call
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 from catalog import periods
-from orchestration import progress, warehouse_health, warehouse_lock
+from orchestration import defaults, progress, warehouse_health, warehouse_lock
 from orchestration.defaults import DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER
 
 WAREHOUSE_TAG = "antq/warehouse"  # on every run `antq build` starts: which warehouse file it held
@@ -54,22 +55,28 @@ def _check_register(register: Path) -> None:
         con.close()
 
 
-def _ensure_demo_inbox() -> None:
-    """The bundled demo inbox is generated on first use, once even when two builds start together."""
+def _ensure_demo_inbox(inbox: Path) -> None:
+    """A bundled demo's inbox is generated on first use, once even when two builds start together."""
     from filelock import FileLock
 
     lock = DEFAULT_WAREHOUSE.parent / "demo_inbox.lock"  # var/: not part of the repository
     lock.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(lock)):
-        if not DEMO_INBOX.exists():
+        if inbox.exists():
+            return
+        if inbox == DEMO_INBOX:
             from demo.generate import generate_inbox
 
             generate_inbox(DEMO_REGISTER, DEMO_INBOX)
+        else:
+            from demo.lam_dong_2025.generate import generate_inbox as generate_lam_dong
+
+            generate_lam_dong(defaults.DEMOS["lam-dong-2025"].register, inbox)
 
 
 def _check_paths(args) -> None:
-    if args.inbox == DEMO_INBOX:
-        _ensure_demo_inbox()
+    if args.inbox in {demo.inbox for demo in defaults.DEMOS.values()}:
+        _ensure_demo_inbox(args.inbox)
     if not args.inbox.is_dir():
         raise CliError(f"không tìm thấy thư mục hộp thư: {args.inbox}")
     _check_register(args.register)
@@ -264,17 +271,11 @@ def _release_abandoned_runs(instance, warehouse: Path) -> list[str]:
 
 
 def review_folder(args) -> Path:
-    """The folder of the auditors' review files: --reviews, else `ket_luan` beside the inbox."""
-    from ingestion import reviews
-
-    return args.reviews.resolve() if args.reviews is not None else reviews.default_folder(args.inbox)
+    return defaults.review_folder(args.reviews, args.inbox)
 
 
 def office_folder(args) -> Path:
-    """The folder of the office's own words: --office-text, else `nhan_dinh` beside the inbox."""
-    from reports import office_text
-
-    return args.office_text.resolve() if args.office_text is not None else office_text.default_folder(args.inbox)
+    return defaults.office_text_folder(args.office_text, args.inbox)
 
 
 def _office_lines(args, period: str, provinces: list[str]) -> list[str]:
@@ -292,22 +293,23 @@ def _office_lines(args, period: str, provinces: list[str]) -> list[str]:
 def _print_summary(args, period: str, run_id: str, steps: dict, t_load: float, total: float) -> None:
     import duckdb
 
+    from reports.published import build_summary
     from reports.report_data import provinces
 
     # under the step lock: a run launched from the UI may be using the file
     with warehouse_lock.step_lock(args.warehouse, args.wait):
         con = duckdb.connect(str(args.warehouse), read_only=True)
         try:
-            figures = _summary_figures(con, period)
+            figures = build_summary(con, period)
             codes = provinces(con, period)
         finally:
             con.close()
-    ingested, rejected, n_rows, severities = figures
     out_dir = args.out.resolve() / period
     print(f"antq build {period}: xong trong {total:.1f} s (run {run_id[:8]})")
-    print(f"  Tệp của kỳ: {ingested} đã nhận, {rejected} bị từ chối — hộp thư {args.inbox}")
+    print(f"  Tệp của kỳ: {figures['ingested']} đã nhận, {figures['rejected']} bị từ chối — hộp thư {args.inbox}")
     print(
-        f"  Số liệu: {n_rows} dòng chỉ tiêu; phát hiện: " + (", ".join(f"{n} {s}" for s, n in severities) or "không có")
+        f"  Số liệu: {figures['indicator_rows']} dòng chỉ tiêu; phát hiện: "
+        + (", ".join(f"{n} {s}" for s, n in figures["by_severity"]) or "không có")
     )
     office = _office_lines(args, period, codes)
     if office:
@@ -321,22 +323,6 @@ def _print_summary(args, period: str, run_id: str, steps: dict, t_load: float, t
         f"  Thời gian: nạp định nghĩa {t_load:.1f} s; "
         + "; ".join(f"{k} {v:.1f} s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1]))
     )
-
-
-def _summary_figures(con, period: str) -> tuple[int, int, int, list[tuple[str, int]]]:
-    ingested, rejected = con.execute(
-        "select count(*) filter (where status = 'ingested'), count(*) filter (where status = 'rejected') "
-        "from raw.files where period = ? or period is null",
-        [period],
-    ).fetchone()
-    n_rows = con.execute("select count(*) from main.mart_indicators where period = ?", [period]).fetchone()[0]
-    severities = con.execute(
-        # a file's findings over the limit are one row standing for the rest (params.not_listed)
-        "select severity, sum(1 + coalesce(cast(json_extract(params, '$.not_listed') as bigint), 0)) "
-        "from main.mart_dq_findings where period = ? group by 1 order by 1",
-        [period],
-    ).fetchall()
-    return ingested, rejected, n_rows, severities
 
 
 def template(args) -> int:
@@ -411,8 +397,25 @@ def _observe_sign_off(warehouse: Path, period: str, events: list[dict]) -> None:
         )
 
 
+def register(args) -> int:
+    """A register folder of one province from the maintained lists (registers/; no Dagster)."""
+    from registers.folder import report_lines, write_register
+    from registers.sources import RegisterBuildError
+
+    try:
+        written = write_register(args.province, args.structure, args.out, force=args.force)
+    except RegisterBuildError as exc:
+        raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise CliError(f"không ghi được danh mục vào {args.out}: {exc}") from exc
+    print("\n".join(report_lines(written)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    from orchestration.arguments import apply_demo
+
+    args = apply_demo(_parser().parse_args(argv))
     try:
         if args.command == "build":
             return build(args)
@@ -420,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
             return template(args)
         if args.command in ("approve", "reopen"):
             return sign_off(args)
+        if args.command == "register":
+            return register(args)
     except (CliError, periods.PeriodError) as exc:
         print(f"antq: {exc}", file=sys.stderr)
         return 2

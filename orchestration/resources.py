@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration import instance, warehouse_health, warehouse_lock
+from orchestration import defaults, instance, warehouse_health, warehouse_lock
 from orchestration.defaults import DEFAULT_OUT, DEFAULT_WAREHOUSE, DEMO_INBOX, DEMO_REGISTER
 from orchestration.warehouse_lock import WarehouseLocked
 
@@ -24,15 +24,11 @@ class AntqPaths(dg.ConfigurableResource):
 
     def office_dir(self) -> Path:
         """Where the office's file of each period is read (and created when missing)."""
-        from reports import office_text
-
-        return Path(self.office_text_dir) if self.office_text_dir else office_text.default_folder(self.inbox_dir)
+        return defaults.office_text_folder(self.office_text_dir, self.inbox_dir)
 
     def review_dir(self) -> Path:
         """Where the auditors put their filled-in copies of kiem_tra_du_lieu.xlsx (read at every build)."""
-        from ingestion import reviews
-
-        return Path(self.reviews_dir) if self.reviews_dir else reviews.default_folder(self.inbox_dir)
+        return defaults.review_folder(self.reviews_dir, self.inbox_dir)
 
     def stage_dir(self, period: str, run_id: str) -> Path:
         """Where this run writes the period's files; `period_release` publishes the folder as a whole

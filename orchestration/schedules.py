@@ -3,8 +3,8 @@ half-year that has just closed (January: the previous year's H2; July: this year
 
 When it runs is set by environment variables read when the definitions are built, by
 `half_yearly_build()`, never at import (docs/operations.md): ANTQ_SCHEDULE_DAY (day of the month;
-default the day after the submission deadline, which is ANTQ_SUBMISSION_DEADLINE_DAY, the 20th unless
-set, as dbt's mart_submissions reads it: so the 21st)
+default the day after the submission deadline: ANTQ_SUBMISSION_DEADLINE_DAY, else catalog/settings.csv,
+as dbt's mart_submissions reads it)
 and ANTQ_SCHEDULE_HOUR (default 6), in the province's time zone (periods.LOCAL_TIMEZONE).
 """
 
@@ -12,10 +12,10 @@ import os
 
 import dagster as dg
 
+import catalog
 from catalog import periods
 
 BUILD_JOB = "build_period"
-DEFAULT_DEADLINE_DAY = 20  # dbt_project/models/marts/mart_submissions.sql
 DEFAULT_HOUR = 6
 MONTHS = "1,7"  # the months after each half-year closes
 
@@ -30,8 +30,8 @@ def _setting(name: str, default: int, low: int, high: int) -> int:
 
 
 def deadline_day() -> int:
-    """ANTQ_SUBMISSION_DEADLINE_DAY, as dbt's mart_submissions reads it (default the 20th)."""
-    return _setting("ANTQ_SUBMISSION_DEADLINE_DAY", DEFAULT_DEADLINE_DAY, 1, 31)
+    """The submission deadline day, as dbt's mart_submissions reads it (catalog.submission_deadline_day)."""
+    return catalog.submission_deadline_day()
 
 
 def _build_tick(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:

@@ -15,15 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from urllib.parse import quote
 
 import catalog
 from ingestion.inbox import real_path
-from reports import auditors_page, feedback, findings_history, published, reviews
+from ingestion.warehouse import rows_as_dicts
+from reports import auditors_page, feedback, findings_history, published, reviews, vn_format
 from reports import xlsx_sheet as xs
-from reports.xlsx_sheet import COUNT, DATE_TIME, RATE_1, TEXT, WHOLE, WRAP_CENTER, Column
+from reports.xlsx_sheet import COUNT, DATE_TIME, RATE, TEXT, WHOLE, WRAP_CENTER, Column
 
 HTML_NAME = "kiem_tra_du_lieu.html"
 XLSX_NAME = "kiem_tra_du_lieu.xlsx"
@@ -31,23 +31,13 @@ DATA_DOCS_INDEX = "data_docs/index.html"
 GX_SUMMARY = "data_docs/summary.json"
 SAMPLE_SIZE = 10
 
-STATUS_VI = {
-    "winner": "Được dùng để tính số liệu",
-    "superseded": "Đã được thay thế bởi bản mới hơn",
-    "unknown_unit": "Đơn vị báo cáo không có trong danh mục",
-    "rejected": "Bị từ chối",
-}
 NO_DISTRICT = "Cấp tỉnh hoặc không rõ huyện"
 NO_FINDINGS = "Không có phát hiện nào."
 NO_COMMUNE = "Cấp huyện, cấp tỉnh hoặc không rõ xã"
+NO_COMMUNE_TWO_LEVEL = "Cấp tỉnh hoặc không rõ xã"  # a period without a district level
 
 
 # ---------------------------------------------------------------------------------------------- data
-
-
-def _dicts(cur) -> list[dict]:
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def check_summary(findings: list[dict]) -> dict[str, dict]:
@@ -75,22 +65,19 @@ def check_summary(findings: list[dict]) -> dict[str, dict]:
 
 
 def _completeness(con, period: str, scopes: list[dict]) -> list[dict]:
-    """Submissions received / expected and on time, per scope (province first, then each district).
-    Expected = the register units that must report: those with a winning workbook plus those flagged
-    MISSING_SUBMISSION, so these figures agree with the findings."""
-    units = _dicts(
+    """Submissions received / expected and on time, per scope (province first, then each district), from
+    main.mart_expected_submissions: the register units that must report, the ones MISSING_SUBMISSION
+    names among them."""
+    units = rows_as_dicts(
         con.execute(
             """
-        select reporter_code as code, district_code, true as received, on_time, created_on
-        from main.mart_submissions where period = ? and submission_status = 'winner'
-        union all
-        select org_unit_code, district_code, false, false, null
-        from main.mart_dq_findings where period = ? and check_code = 'MISSING_SUBMISSION'
+        select org_unit_code as code, org_unit_name as name, district_code, received, on_time
+        from main.mart_expected_submissions where period = ?
+        order by org_unit_code
         """,
-            [period, period],
+            [period],
         )
     )
-    names = _unit_names(con)
     # The units grouped by district once: filtering them all for each district was districts × communes.
     by_district: dict[str | None, list[dict]] = {}
     for u in units:
@@ -110,9 +97,7 @@ def _completeness(con, period: str, scopes: list[dict]) -> list[dict]:
                 "received": received,
                 "on_time": on_time,
                 "late": received - on_time,
-                "missing": sorted(
-                    f"{names.get(u['code'], u['code'])} ({u['code']})" for u in mine if not u["received"]
-                ),
+                "missing": sorted(f"{u['name'] or u['code']} ({u['code']})" for u in mine if not u["received"]),
             }
         )
     return out
@@ -144,6 +129,10 @@ def collect(
     findings = published.findings(con, period)
     history = findings_history.history(con, period)
     names = _unit_names(con)
+    from reports.report_data import district_level
+
+    has_districts = district_level(con, period)  # False: communes directly under the province (two levels)
+    no_commune = NO_COMMUNE if has_districts else NO_COMMUNE_TWO_LEVEL
     for f, key in zip(findings, findings_history.finding_keys(findings)):
         past = history.get(key, {})
         f["finding_key"] = key
@@ -152,7 +141,7 @@ def collect(
         f["title_vi"] = checks[f["check_code"]]["title_vi"]
         f["effect_vi"] = checks[f["check_code"]]["effect_vi"]
         f["district_name"] = names.get(f["district_code"], NO_DISTRICT) if f["district_code"] else NO_DISTRICT
-        f["commune_name"] = names.get(f["commune_code"], f["commune_code"]) if f["commune_code"] else NO_COMMUNE
+        f["commune_name"] = names.get(f["commune_code"], f["commune_code"]) if f["commune_code"] else no_commune
         f["unit_name"] = names.get(f["org_unit_code"] or "", "")
         f["column"] = json.loads(f["params"]).get("column") if f["params"] else None  # a cell issue's header
         f["link"] = _source_link(inbox_dir, links_from, f["source_file"])
@@ -168,7 +157,7 @@ def collect(
         )
     )
 
-    scopes = _dicts(
+    scopes = rows_as_dicts(
         con.execute(
             """
         select distinct org_unit_code, org_unit_name, org_unit_level from main.mart_indicators where period = ?
@@ -177,7 +166,7 @@ def collect(
             [period],
         )
     )
-    submissions = _dicts(
+    submissions = rows_as_dicts(
         con.execute(
             """
         select * from main.mart_submissions where period = ?
@@ -200,6 +189,7 @@ def collect(
     report = {
         "period": period,
         "period_label": label[0] if label else period,
+        "district_level": has_districts,
         "inbox_link": _relative(Path(inbox_dir), links_from) if inbox_dir else None,
         "generated_at": dt.datetime.now().replace(microsecond=0),
         "deadline": deadline,
@@ -259,22 +249,9 @@ def _relative(path: Path, start: Path) -> str | None:
 # --------------------------------------------------------------------------------------- formatting
 
 
-def _share(part: int, whole: int) -> float | None:
-    """part/whole as a fraction to one decimal of a percent, as the workbook formats it (0.0%): 100,0 %
-    only when all, 0,0 % only when none (reports.vn_format's rule); None without a denominator."""
-    if not whole:
-        return None
-    tenths = Decimal(part * 1000) / whole  # in tenths of a percent
-    shown = tenths.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    if shown >= 1000 and part < whole:
-        shown = Decimal(999)
-    elif shown <= 0 < part:
-        shown = Decimal(1)
-    return float(shown / 1000)
-
-
-def _percent_text(share: float | None) -> str:
-    return "—" if share is None else f"{100 * share:.1f}".replace(".", ",") + " %"
+def _status_label(status: str | None) -> str:
+    spec = catalog.submission_statuses().get(status or "")
+    return spec["label_vi"] if spec else status or ""
 
 
 def _level(level: str | None) -> str:
@@ -328,7 +305,7 @@ SUBMISSION_COLUMNS = [
     Column("Phiên bản", lambda s: s["version"], WHOLE, width=8),
     Column("Ngày lập", lambda s: s["created_on"], width=11),
     Column("Đúng hạn", lambda s: "" if s["on_time"] is None else ("Có" if s["on_time"] else "Không"), width=8),
-    Column("Tình trạng", lambda s: STATUS_VI.get(s["submission_status"], s["submission_status"] or ""), most=30),
+    Column("Tình trạng", lambda s: _status_label(s["submission_status"]), most=30),
     Column("Dòng đã đọc", lambda s: s["rows_read"], COUNT, width=8),
     Column("Dòng được tính", lambda s: s["rows_counted"], COUNT, width=8),
     Column("Dòng bị loại", lambda s: s["rows_excluded"], COUNT, width=8),
@@ -353,9 +330,9 @@ COMPLETENESS_COLUMNS = [
     Column("Đơn vị", lambda c: c["name"], most=24),
     Column("Báo cáo phải nộp", lambda c: c["expected"], COUNT, width=10),
     Column("Đã nhận", lambda c: c["received"], COUNT, width=9),
-    Column("Tỷ lệ đầy đủ", lambda c: _share(c["received"], c["expected"]), RATE_1, width=9),
+    Column("Tỷ lệ đầy đủ", lambda c: vn_format.rate_fraction(c["received"], c["expected"]), RATE, width=9),
     Column("Đúng hạn", lambda c: c["on_time"], COUNT, width=9),
-    Column("Tỷ lệ đúng hạn", lambda c: _share(c["on_time"], c["expected"]), RATE_1, width=9),
+    Column("Tỷ lệ đúng hạn", lambda c: vn_format.rate_fraction(c["on_time"], c["expected"]), RATE, width=9),
     Column("Nộp sau hạn", lambda c: c["late"], COUNT, width=9),
     Column("Chưa nộp", lambda c: "; ".join(c["missing"]), most=60),
 ]
@@ -428,9 +405,9 @@ def _summary_lines(report: dict) -> list[tuple]:
         if c["level"] == "province":
             lines += [
                 ("Báo cáo đã nhận / phải nộp (toàn tỉnh)", f"{c['received']}/{c['expected']}", None, None),
-                ("Tỷ lệ đầy đủ (toàn tỉnh)", _share(c["received"], c["expected"]), RATE_1, None),
+                ("Tỷ lệ đầy đủ (toàn tỉnh)", vn_format.rate_fraction(c["received"], c["expected"]), RATE, None),
                 ("Báo cáo đúng hạn / phải nộp (toàn tỉnh)", f"{c['on_time']}/{c['expected']}", None, None),
-                ("Tỷ lệ đúng hạn (toàn tỉnh)", _share(c["on_time"], c["expected"]), RATE_1, None),
+                ("Tỷ lệ đúng hạn (toàn tỉnh)", vn_format.rate_fraction(c["on_time"], c["expected"]), RATE, None),
             ]
     if report["gx"]:
         lines.append(("Great Expectations", "Đạt" if report["gx"]["success"] else "Không đạt", None, None))
@@ -441,14 +418,44 @@ def _summary_lines(report: dict) -> list[tuple]:
     return lines
 
 
+def finding_columns(report: dict) -> list[Column]:
+    """The findings table's columns: no district column in a period without a district level."""
+    if report.get("district_level", True):
+        return FINDING_COLUMNS
+    return [c for c in FINDING_COLUMNS if c.title != "Huyện"]
+
+
+def completeness_rows(report: dict) -> list[dict]:
+    """The completeness sheet's rows: the province, then each district; in a period without a district
+    level, the province then each commune directly under it (the page's `communes`)."""
+    if report.get("district_level", True):
+        return report["completeness"]
+    return [
+        *report["completeness"],
+        *(
+            {
+                "code": c["code"],
+                "name": c["name"],
+                "level": "commune",
+                "expected": 1,
+                "received": int(c["received"]),
+                "on_time": int(c["on_time"]),
+                "late": int(c["received"] and not c["on_time"]),
+                "missing": [] if c["received"] else [f"{c['name']} ({c['code']})"],
+            }
+            for c in report.get("communes", [])
+        ),
+    ]
+
+
 def write_xlsx(report: dict, path: Path) -> Path:
     """The workbook: a summary, then one table per sheet, each starting at A1 (header row, then one row
     per item) so that it sorts and filters; every sheet prints one page wide (reports.xlsx_sheet)."""
     wb = xs.new_workbook()
     sheets = [
         ("Tóm tắt", SUMMARY_COLUMNS, [*_summary_lines(report), *reviews.summary_lines(report)], {"autofilter": False}),
-        ("Phát hiện", FINDING_COLUMNS + reviews.REVIEW_COLUMNS, report["findings"], {"empty": NO_FINDINGS}),
-        ("Đầy đủ, đúng hạn", COMPLETENESS_COLUMNS, report["completeness"], {}),
+        ("Phát hiện", finding_columns(report) + reviews.REVIEW_COLUMNS, report["findings"], {"empty": NO_FINDINGS}),
+        ("Đầy đủ, đúng hạn", COMPLETENESS_COLUMNS, completeness_rows(report), {}),
         ("Nhập tệp", SUBMISSION_COLUMNS, report["submissions"], {}),
         ("Các kiểm tra", CHECK_COLUMNS, list(report["checks"].values()), {}),
         ("Great Expectations", GX_COLUMNS, _gx_rows(report), {"empty": "Chưa chạy bộ kỳ vọng cho kỳ này."}),
@@ -459,7 +466,9 @@ def write_xlsx(report: dict, path: Path) -> Path:
         caption = f"Kiểm tra dữ liệu {report['period_label']} ({report['period']}): {title}"
         xs.table(ws, columns, rows, caption=caption, **options)
     # the auditor's decision per finding, chosen from the catalogue's list (read back by ingestion.reviews)
-    reviews.add_decision_list(wb["Phát hiện"], FINDING_COLUMNS + reviews.REVIEW_COLUMNS, len(report["findings"]))
+    reviews.add_decision_list(
+        wb["Phát hiện"], finding_columns(report) + reviews.REVIEW_COLUMNS, len(report["findings"])
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -24,6 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 import catalog
+from reports import vn_format
 from reports.text_cells import visible
 from reports.xlsx_sheet import COUNT, WHOLE
 
@@ -55,8 +56,8 @@ def _headers_by_table() -> dict[str, dict[str, dict[str, str]]]:
 
 def _attach_row_cells(con, findings: list[dict]) -> None:
     """Each finding with a sheet and row gets the cells of that row as they were read (the `<col>_raw`
-    text of the raw table that holds it, under the catalogue's headers); a finding on the cover gets the
-    cover's fields. One query per raw table, on the files that have such findings."""
+    text, main.mart_rows_as_read, under the catalogue's headers); a finding on the cover gets the cover's
+    fields. One query, on the files that have such findings."""
     for f in findings:
         f["row_cells"] = None
     cover = catalog.workbook()["cover"]
@@ -69,37 +70,32 @@ def _attach_row_cells(con, findings: list[dict]) -> None:
             covers_wanted.add(f["source_file"])
         elif f.get("row_number") is not None:
             rows_wanted.add((f["source_file"], f["sheet_name"], f["row_number"]))
+    files = sorted({k[0] for k in rows_wanted} | covers_wanted)
+    if not files:
+        return
+    layouts_by_table = _headers_by_table()
     cells: dict[tuple, list[list[str]]] = {}
-    files = sorted({k[0] for k in rows_wanted})
-    present = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()}
-    for table, layouts in _headers_by_table().items() if files else ():
-        if table not in present:  # a warehouse made for a test or a benchmark may lack raw tables
-            continue
-        columns = catalog.raw_table_columns(table)
-        select = ", ".join(f'"{c}_raw"' for c in columns)
-        for row in con.execute(
-            f"select source_file, sheet_name, row_number, {select} from raw.{table} "
-            "where source_file in (select unnest(?::varchar[]))",
-            [files],
-        ).fetchall():
-            key = (row[0], row[1], row[2])
-            if key in rows_wanted:
-                labels = layouts.get(_key(row[1]), layouts[""])
-                cells[key] = [[labels.get(c, c), _text(v)] for c, v in zip(columns, row[3:])]
     cover_cells: dict[str, list[list[str]]] = {}
-    if covers_wanted and "files" in present:
-        fields = cover["fields"]
-        select = ", ".join(f'"{name}_raw"' for name in fields)
-        for row in con.execute(
-            f"select source_file, level, {select} from raw.files where source_file in (select unnest(?::varchar[]))",
-            [sorted(covers_wanted)],
-        ).fetchall():
-            pairs = zip(fields.values(), row[2:])  # the fields of the workbook's level (all when unknown)
-            cover_cells[row[0]] = [
-                [spec["label"], _text(v)]
-                for spec, v in pairs
-                if not (row[1] and spec.get("levels") and row[1] not in spec["levels"])
-            ]
+    fields = cover["fields"]
+    for table, source_file, sheet, row_number, level, text in con.execute(
+        "select source_table, source_file, sheet_name, row_number, reporter_level, cells from main.mart_rows_as_read "
+        "where source_file in (select unnest(?::varchar[]))",
+        [files],
+    ).fetchall():
+        read = json.loads(text)
+        if table == "files":
+            if source_file in covers_wanted:  # the fields of the workbook's level (all when unknown)
+                cover_cells[source_file] = [
+                    [spec["label"], _text(read.get(f"{name}_raw"))]
+                    for name, spec in fields.items()
+                    if not (level and spec.get("levels") and level not in spec["levels"])
+                ]
+            continue
+        key = (source_file, sheet, row_number)
+        if key in rows_wanted and table in layouts_by_table:
+            layouts = layouts_by_table[table]
+            labels = layouts.get(_key(sheet), layouts[""])
+            cells[key] = [[labels.get(c, c), _text(read.get(f"{c}_raw"))] for c in catalog.raw_table_columns(table)]
     for f in findings:
         if f.get("source_file") and _key(f.get("sheet_name")) == cover_sheet:
             f["row_cells"] = cover_cells.get(f["source_file"])
@@ -116,46 +112,32 @@ def _text(value) -> str:
 
 
 def _communes(con, period: str) -> list[dict]:
-    """One row per commune that had to report: received (which file, dated when), on time, or missing.
-    Same units as reports.auditors._completeness: a winning workbook, or a MISSING_SUBMISSION finding."""
+    """One row per commune that had to report (main.mart_expected_submissions, as reports.auditors counts
+    them): received (which file, dated when), on time, or missing."""
     rows = con.execute(
         """
-        with units as (
-            select reporter_code as code, true as received, on_time, created_on, source_file
-            from main.mart_submissions where period = ? and submission_status = 'winner'
-              and reporter_level = 'commune'
-            union all
-            select f.org_unit_code, false, false, null, null
-            from main.mart_dq_findings f join main.dim_org_unit o on o.org_unit_code = f.org_unit_code
-            where f.period = ? and f.check_code = 'MISSING_SUBMISSION' and o.org_unit_level = 'commune'
-        )
-        select u.code, o.org_unit_name, o.district_code, d.org_unit_name, u.received, u.on_time,
-               u.created_on, u.source_file
-        from units u
-        left join main.dim_org_unit o on o.org_unit_code = u.code
-        left join main.dim_org_unit d on d.org_unit_code = o.district_code
-        order by o.district_code nulls last, u.code, u.source_file nulls last
+        select e.org_unit_code, e.org_unit_name, e.district_code, d.org_unit_name, e.received, e.on_time,
+               e.created_on, e.source_file
+        from main.mart_expected_submissions as e
+        left join main.dim_org_unit as d on d.org_unit_code = e.district_code
+        where e.period = ? and e.org_unit_level = 'commune'
+        order by e.district_code nulls last, e.org_unit_code
         """,
-        [period, period],
+        [period],
     ).fetchall()
-    out, seen = [], set()
-    for code, name, district, district_name, received, on_time, created_on, source_file in rows:
-        if code in seen:  # one row per commune
-            continue
-        seen.add(code)
-        out.append(
-            {
-                "code": code,
-                "name": name or code,
-                "district_code": district,
-                "district_name": district_name or "",
-                "received": bool(received),
-                "on_time": bool(received and on_time),
-                "created_on": created_on,
-                "source_file": source_file,
-            }
-        )
-    return out
+    return [
+        {
+            "code": code,
+            "name": name or code,
+            "district_code": district,
+            "district_name": district_name or "",
+            "received": bool(received),
+            "on_time": bool(received and on_time),
+            "created_on": created_on,
+            "source_file": source_file,
+        }
+        for code, name, district, district_name, received, on_time, created_on, source_file in rows
+    ]
 
 
 # ------------------------------------------------------------------------------------------ render
@@ -343,6 +325,7 @@ def page_data(report: dict) -> dict:
         "subKinds": ["f", *kinds],
         "sub": submissions,
         "com": communes,
+        "dl": 1 if report.get("district_level", True) else 0,  # 0: no district level, no district column
     }
 
 
@@ -364,15 +347,14 @@ _DATA_OPEN = '<div id="du-lieu" hidden>'
 
 
 def _district_rows(report: dict) -> list[dict]:
-    from reports import auditors
 
     out = []
     for c in report["completeness"]:
         out.append(
             {
                 **c,
-                "complete": auditors._percent_text(auditors._share(c["received"], c["expected"])),
-                "timely": auditors._percent_text(auditors._share(c["on_time"], c["expected"])),
+                "complete": vn_format.rate(c["received"], c["expected"]),
+                "timely": vn_format.rate(c["on_time"], c["expected"]),
             }
         )
     return out
@@ -413,19 +395,14 @@ def render(report: dict) -> str:
         "deadline": _s(report["deadline"]) or "—",
         "severities": [(k, catalog.severity_label(k), counts.get(k, 0)) for k in catalog.SEVERITY_ORDER],
         "province": province,
-        "province_complete": province
-        and auditors._percent_text(auditors._share(province["received"], province["expected"])),
-        "province_timely": province
-        and auditors._percent_text(auditors._share(province["on_time"], province["expected"])),
+        "province_complete": province and vn_format.rate(province["received"], province["expected"]),
+        "province_timely": province and vn_format.rate(province["on_time"], province["expected"]),
         "communes_total": len(communes),
+        "district_level": report.get("district_level", True),  # False: two levels, no district section
         "communes_received": sum(1 for c in communes if c["received"]),
         "communes_on_time": sum(1 for c in communes if c["on_time"]),
-        "communes_complete": auditors._percent_text(
-            auditors._share(sum(1 for c in communes if c["received"]), len(communes))
-        ),
-        "communes_timely": auditors._percent_text(
-            auditors._share(sum(1 for c in communes if c["on_time"]), len(communes))
-        ),
+        "communes_complete": vn_format.rate(sum(1 for c in communes if c["received"]), len(communes)),
+        "communes_timely": vn_format.rate(sum(1 for c in communes if c["on_time"]), len(communes)),
         "review_counts": (
             [(k, s["label_vi"], review_counts.get(k, 0)) for k, s in states.items()] if review_counts else None
         ),
@@ -462,8 +439,6 @@ def _when(value) -> str:
 
 
 def _number(n) -> str:
-    from reports import vn_format
-
     return vn_format.number(n) if isinstance(n, int) else ("" if n is None else str(n))
 
 

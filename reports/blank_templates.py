@@ -1,5 +1,5 @@
 """Blank submission workbooks for one period: one per reporting unit the register counts in it (the
-province, each district, each commune), written by reports.submission_workbook.
+province, each district, each commune), written by workbook_format.writer.
 
 Each template carries its cover filled in (level, code, name, period; `Ngày lập` is left for the
 preparer, who fills it when the report is done), its villages or agencies listed from the register
@@ -26,13 +26,14 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import jinja2
 import yaml
 
 import catalog
 from catalog.periods import bounds
 from ingestion.register import load_register
 from reports.csv_out import write_csv
-from reports.submission_workbook import write_submission
+from workbook_format.writer import write_submission
 
 HERE = Path(__file__).resolve().parent
 TEXT_FILE = HERE / "templates" / "blank_template.yaml"
@@ -104,19 +105,33 @@ def write_templates(
     return summary
 
 
+def valid_on(alias: str, day: str) -> str:
+    """The register's validity rule (contract section 2) as a SQL condition: dbt's own `valid_on` macro
+    (dbt_project/macros/valid_on.sql), rendered here with plain Jinja. The templates of a period are
+    written before any build, from the register alone, so they read no warehouse model; the rule is still
+    written once."""
+    return _valid_on_macro()(alias, day).strip()
+
+
+@cache
+def _valid_on_macro():
+    source = (catalog.REPO / "dbt_project" / "macros" / "valid_on.sql").read_text(encoding="utf-8")
+    return jinja2.Environment().from_string(source).module.valid_on
+
+
 def _register_for(register_dir, last_day: dt.date) -> tuple[list[_Unit], dict[tuple[str, str], list[dict]]]:
     """The reporting units valid on the period's last day (contract section 2), province first, then
     each district followed by its communes; and per (layout id, reporter code) the rows to list."""
     con = duckdb.connect()
     try:
         load_register(con, register_dir)
-        valid = "(valid_from is null or valid_from <= $day) and (valid_to is null or valid_to >= $day)"
+        valid = valid_on("r", "$day")
         org = con.execute(
-            f"select code, name, level, parent_code from raw.register_org_units where {valid} order by code",
+            f"select code, name, level, parent_code from raw.register_org_units as r where {valid} order by code",
             {"day": last_day},
         ).fetchall()
         agencies = con.execute(
-            "select code, name, kind, managed_by, district_code, province_code from raw.register_agencies "
+            "select code, name, kind, managed_by, district_code, province_code from raw.register_agencies as r "
             f"where {valid} "
             "order by code",
             {"day": last_day},

@@ -17,7 +17,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from reports import charts, vn_format
-from reports.report_context import figure_view, settings, unit_views
+from reports.report_context import figure_view, not_applicable, province_views, settings
 from reports.report_data import ReportData, model_groups
 
 # The document is set in Times New Roman; where it is not installed, the same metrics (Liberation Serif),
@@ -155,8 +155,10 @@ def _row_guides(ax) -> None:
 
 
 def _plan_levels(data: ReportData):
-    views = unit_views(data.province, data.previous_province)
-    rows = charts.ranked([v for k, v in views.items() if k.startswith("plan_issued.")], lambda v: v.rate_value)
+    views = province_views(data)
+    rows = charts.ranked(
+        [v for k, v in views.items() if k.startswith("plan_issued.") and v.applicable], lambda v: v.rate_value
+    )
     has_prev = data.previous_province is not None and any(v.prev for v in rows)
     axis = charts.rate_axis([v.rate_value for v in rows] + [v.prev.rate_value for v in rows if v.prev])
     n = len(rows)
@@ -191,10 +193,10 @@ def _plan_levels(data: ReportData):
     # with the half-year before, both figures: each beside its own bar, or two lines beside the two dots
     if has_prev and axis.kind == "bars":
         column = [(p + shift, f"{v.ratio} ({v.rate})") for p, v in zip(y, rows)]
-        column += [(p - shift, f"{v.prev.ratio} ({v.prev.rate})") for p, v in zip(y, rows) if v.prev]
+        column += [(p - shift, _ratio_rate(v.prev)) for p, v in zip(y, rows) if v.prev]
     else:
         column = [
-            (p, f"{v.ratio} ({v.rate})" + (f"\n{v.prev.ratio} ({v.prev.rate})" if has_prev and v.prev else ""))
+            (p, f"{v.ratio} ({v.rate})" + (f"\n{_ratio_rate(v.prev)}" if has_prev and v.prev else ""))
             for p, v in zip(y, rows)
         ]
     _value_column(ax, [p for p, _ in column], [text for _, text in column])
@@ -237,7 +239,7 @@ def _households(data: ReportData):
 
 
 def _models(data: ReportData):
-    views = unit_views(data.province, data.previous_province)
+    views = province_views(data)
     rows = charts.ranked([views[indicator] for _, indicator in model_groups()], lambda v: v.achieved)
     n = len(rows)
     fig, ax = _figure(0.45 * n + 1.1)
@@ -256,11 +258,19 @@ def _models(data: ReportData):
     return fig
 
 
+def _ratio_rate(v) -> str:
+    """ "6/8 (75,00%)"; a figure not comparable across a reform (issue 13) is its words once."""
+    return f"{v.ratio} ({v.rate})" if v.comparable else v.ratio
+
+
 def _trend(data: ReportData):
     if len(data.trend) < 2:
         return None
     lines = []
+    absent = not_applicable(data.district_level)  # a level the period no longer has: no line of it
     for indicator in settings()["trend_indicators"]:
+        if indicator in absent:
+            continue
         views = [figure_view(unit.figures[indicator]) for _, _, unit in data.trend]
         lines.append((views, [_f(v.rate_value) for v in views]))
     axis = charts.line_axis([v.rate_value for views, _ in lines for v in views])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ingestion.warehouse import registered
+from ingestion.warehouse import registered, rows_as_dicts
 
 TABLE = "main.findings_history"
 KEY_FIELDS = ("period", "check_code", "org_unit_code", "source_file", "sheet_name", "row_number", "value_raw")
@@ -120,6 +120,19 @@ def record_build(con, period: str, rows: list[dict], run_id: str, at: dt.datetim
     return {"open": len(rows), "new": new, "seen_again": seen_again, "reopened": reopened, "closed": closed}
 
 
+def record_period(con, period: str, run_id: str, backup: str | os.PathLike) -> dict:
+    """One build's step: restore the table from its copy when the warehouse lacks it (a new or rebuilt
+    warehouse), record the period's published findings (reports.published), keep the copy up to date.
+    Returns the counts of record_build, `restored_from_backup` and the table's `rows`."""
+    from reports import published
+
+    restored = restore(con, backup)
+    counts = record_build(con, period, published.findings(con, period), run_id)
+    (rows,) = con.execute(f"select count(*) from {TABLE}").fetchone()
+    back_up(con, backup)
+    return {**counts, "restored_from_backup": restored, "rows": rows}
+
+
 def history(con, period: str) -> dict[str, dict]:
     """finding_key -> its history row, for the period (none before the first record_build)."""
     exists = con.execute(
@@ -128,8 +141,7 @@ def history(con, period: str) -> dict[str, dict]:
     if not exists:
         return {}
     cur = con.execute(f"select * from {TABLE} where period = ?", [period])
-    names = [d[0] for d in cur.description]
-    return {row[0]: dict(zip(names, row)) for row in cur.fetchall()}
+    return {row["finding_key"]: row for row in rows_as_dicts(cur)}
 
 
 def back_up(con, path: str | os.PathLike) -> None:

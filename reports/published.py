@@ -1,4 +1,5 @@
-"""The period's published files of contract section 6: indicators.csv and dq_findings.csv."""
+"""The period's published files of contract section 6 (indicators.csv and dq_findings.csv), the findings as
+they are published (`findings`, read by every report) and the summary `antq build` prints of them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from pathlib import Path
 
 import catalog
+from ingestion.warehouse import rows_as_dicts
 from reports import vn_format
 from reports.csv_out import write_csv
 from reports.messages import render
@@ -48,10 +50,8 @@ def findings(con, period: str) -> list[dict]:
         """,
         [period],
     )
-    names = [d[0] for d in cur.description]
     out = []
-    for values in cur.fetchall():
-        row = dict(zip(names, values))
+    for row in rows_as_dicts(cur):
         row["message"] = render(row["check_code"], row["params"])
         row["not_listed"] = int((json.loads(row["params"]) if row["params"] else {}).get("not_listed") or 0)
         if row["not_listed"]:
@@ -92,3 +92,21 @@ def write_findings(rows: list[dict], out_dir: Path) -> tuple[Path, int]:
             for r in rows
         ),
     )
+
+
+def build_summary(con, period: str) -> dict:
+    """What `antq build` prints of a period: its inbox files received and rejected (the import summary),
+    its published indicator rows and its findings by severity (each row by its weight)."""
+    ingested, rejected = con.execute(
+        "select count_if(file_status = 'ingested'), count_if(file_status = 'rejected') "
+        "from main.mart_submissions where period = ?",
+        [period],
+    ).fetchone()
+    (indicator_rows,) = con.execute("select count(*) from main.mart_indicators where period = ?", [period]).fetchone()
+    by_severity = con.execute(
+        # a file's findings over the limit are one row standing for the rest (params.not_listed)
+        "select severity, sum(1 + coalesce(cast(json_extract(params, '$.not_listed') as bigint), 0)) "
+        "from main.mart_dq_findings where period = ? group by 1 order by 1",
+        [period],
+    ).fetchall()
+    return {"ingested": ingested, "rejected": rejected, "indicator_rows": indicator_rows, "by_severity": by_severity}

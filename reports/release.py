@@ -48,11 +48,11 @@ class Release:
 
 
 def input_files(con, period: str) -> list[dict]:
-    """The inbox files of the period as the warehouse recorded them (raw.files): those whose cover names
-    the period, and those whose cover could not be read (reported in every period)."""
+    """The inbox files of the period as the import summary (main.mart_submissions) lists them: those whose
+    cover names the period, and those whose cover could not be read (listed in every period)."""
     cur = con.execute(
-        "select source_file, file_sha256, size_bytes, status from raw.files "
-        "where period = ? or period is null order by source_file",
+        "select source_file, file_sha256, size_bytes, file_status from main.mart_submissions "
+        "where period = ? order by source_file",
         [period],
     )
     return [

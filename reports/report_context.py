@@ -32,7 +32,7 @@ class FigureView:
     label_lower: str
     unit: str
     has_total: bool
-    achieved: int
+    achieved: int | None
     total: int | None
     number: str  # "986"
     count: str  # "08": the narrative's way with counts under 10
@@ -43,17 +43,30 @@ class FigureView:
     delta: int | None  # change in achieved against the previous half-year
     delta_points: Decimal | None  # change in the printed rate, in percentage points
     change_text: str  # "+8,71" / "+92" / "" for the tables
+    # False: the indicator counts the district level in a period without one (two-level structure): its
+    # number, ratio and rate read "Không áp dụng" (bao_cao.yaml), never 0/0
+    applicable: bool = True
+    # False: a period before a reform, on today's boundaries, for an indicator with no meaning across it:
+    # its number, ratio and rate read "Không so sánh được" (bao_cao.yaml), never 0
+    comparable: bool = True
 
 
-def figure_view(fig: Figure, prev: Figure | None = None) -> FigureView:
+def figure_view(fig: Figure, prev: Figure | None = None, applicable: bool = True) -> FigureView:
     spec = fig.spec
     prev_view = figure_view(prev) if prev is not None else None
+    if not fig.comparable:
+        return _not_comparable(fig)
+    if not applicable:
+        return _not_applicable(fig, prev_view)
     rate_value = vn_format.rate_value(fig.achieved, fig.total)
-    delta = fig.achieved - prev.achieved if prev is not None else None
+    compared = prev is not None and prev.comparable
+    delta = fig.achieved - prev.achieved if compared else None
     delta_points = None
-    if prev_view is not None and rate_value is not None and prev_view.rate_value is not None:
+    if compared and rate_value is not None and prev_view.rate_value is not None:
         delta_points = rate_value - prev_view.rate_value
-    if spec["has_total"]:
+    if prev_view is not None and not compared:
+        change_text = settings()["not_comparable"]
+    elif spec["has_total"]:
         change_text = vn_format.signed_points(delta_points) if delta_points is not None else ""
     else:
         change_text = vn_format.signed(delta) if delta is not None else ""
@@ -78,14 +91,96 @@ def figure_view(fig: Figure, prev: Figure | None = None) -> FigureView:
     )
 
 
-def unit_views(unit: UnitFigures, previous: UnitFigures | None = None) -> dict[str, FigureView]:
-    """Figure views of a unit by indicator, in catalogue order."""
+def _not_comparable(fig: Figure) -> FigureView:
+    """An earlier period's figure that has no meaning on today's boundaries (issue 13): the words, never 0."""
+    spec, words = fig.spec, settings()["not_comparable"]
+    label = spec["label_vi"]
+    return FigureView(
+        indicator=fig.indicator,
+        label=label,
+        label_lower=label[:1].lower() + label[1:],
+        unit=spec["unit_vi"],
+        has_total=spec["has_total"],
+        achieved=None,
+        total=None,
+        number=words,
+        count=words,
+        ratio=words,
+        rate=words,
+        rate_value=None,
+        prev=None,
+        delta=None,
+        delta_points=None,
+        change_text="",
+        comparable=False,
+    )
+
+
+def _not_applicable(fig: Figure, prev: FigureView | None) -> FigureView:
+    """A district-level indicator in a period without a district level: the words instead of figures; its
+    change against a previous half-year that had the level is not comparable."""
+    spec, words = fig.spec, settings()
+    label = spec["label_vi"]
+    na = words["not_applicable"]
+    compared = prev is not None and (not prev.comparable or (prev.applicable and bool(prev.total)))
+    return FigureView(
+        indicator=fig.indicator,
+        label=label,
+        label_lower=label[:1].lower() + label[1:],
+        unit=spec["unit_vi"],
+        has_total=spec["has_total"],
+        achieved=fig.achieved,
+        total=fig.total,
+        number=na,
+        count=na,
+        ratio=na,
+        rate=na,
+        rate_value=None,
+        prev=prev,
+        delta=None,
+        delta_points=None,
+        change_text=words["not_comparable"] if compared else "",
+        applicable=False,
+    )
+
+
+def not_applicable(district_level: bool) -> set[str]:
+    """The catalogue's indicators that count the district level itself (indicators.csv, district_level),
+    when the period has no district level; none when it has."""
+    return set() if district_level else {i["indicator"] for i in catalog.indicators() if i["district_level"]}
+
+
+def unit_views(
+    unit: UnitFigures, previous: UnitFigures | None = None, district_level: bool = True
+) -> dict[str, FigureView]:
+    """Figure views of a unit by indicator, in catalogue order; `district_level` False: the period has no
+    district level, and the indicators that count it are not applicable."""
     prev = previous.figures if previous else {}
+    absent = not_applicable(district_level)
     return {
-        i["indicator"]: figure_view(unit.figures[i["indicator"]], prev.get(i["indicator"]))
+        i["indicator"]: figure_view(
+            unit.figures[i["indicator"]], prev.get(i["indicator"]), i["indicator"] not in absent
+        )
         for i in catalog.indicators()
         if i["indicator"] in unit.figures
     }
+
+
+def province_views(data: ReportData) -> dict[str, FigureView]:
+    """The province's figures with the previous half-year's, as every document of the period shows them."""
+    return unit_views(data.province, data.previous_province, data.district_level)
+
+
+def table_views(data: ReportData) -> list[FigureView]:
+    """The rows of the indicators table: every applicable indicator, and one not applicable this period
+    only beside a previous half-year that had it (its change is then not comparable)."""
+    return [v for v in province_views(data).values() if v.applicable or v.change_text]
+
+
+def structure(data: ReportData) -> SimpleNamespace:
+    """The wording of the period's administrative structure (bao_cao.yaml, `structure`): three levels while
+    the register has a district valid in the period, two (communes directly under the province) after."""
+    return SimpleNamespace(**settings()["structure"]["three_level" if data.district_level else "two_level"])
 
 
 def sections(views: dict[str, FigureView]) -> dict[str, SimpleNamespace]:
@@ -145,6 +240,8 @@ def base(data: ReportData) -> dict:
             code=data.province.code, name=data.province.name, short_name=short_name(data.province.name)
         ),
         "report_date": vn_format.date(data.data_date),
+        # the day since which today's boundaries hold, when earlier periods are re-expressed on them
+        "boundaries_since": data.boundaries_since.strftime("%d/%m/%Y") if data.boundaries_since else None,
     }
 
 
@@ -238,17 +335,18 @@ def narrative(
     data: ReportData, charts: dict[str, str | None], office_words: office_text.OfficeText | None = None
 ) -> dict:
     """The context of the narrative template; `office_words`: the office's parts (none: placeholders)."""
-    views = unit_views(data.province, data.previous_province)
+    views = province_views(data)
     c = data.completeness
     levels = settings()["reporter_level"]
-    status_words = settings()["file_status"]
+    status_words = {status: spec["phrase_vi"] for status, spec in catalog.submission_statuses().items()}
     by_check = published.count_by(data.findings, "check_code")
     checks = catalog.checks()
     return {
         **base(data),
         **sections(views),
         "heading": heading(data),
-        "indicators": list(views.values()),
+        "indicators": table_views(data),
+        "structure": structure(data),
         "model_groups": [views[indicator] for _, indicator in model_groups()],
         "models_at_province_agencies": sum(
             sum(r.by_group.values()) for r in data.model_rows if r.kind == "province_agencies"

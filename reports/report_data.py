@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import catalog
+from ingestion.warehouse import rows_as_dicts
 from reports import reviews
 from reports.published import findings as period_findings
 
@@ -20,8 +21,11 @@ class Figure:
     """One indicator of one unit in one period (contract section 4)."""
 
     indicator: str
-    achieved: int
+    achieved: int | None
     total: int | None
+    # False: an earlier period re-expressed on today's boundaries (issue 13) for an indicator that has no
+    # meaning across the reform; achieved and total are then None, shown as "Không so sánh được", never 0
+    comparable: bool = True
 
     @property
     def spec(self) -> dict:
@@ -77,6 +81,12 @@ class ReportData:
     findings: list[dict] = field(default_factory=list)
     submissions: list[dict] = field(default_factory=list)
     review_counts: dict[str, int] = field(default_factory=dict)  # findings by review state (reports.reviews)
+    # False when the register has no district valid in the period (since 1 July 2025: communes directly
+    # under the province): the documents then speak of the two-level structure only (district_level())
+    district_level: bool = True
+    # the day since which the administrative boundaries the previous half-year and the trend are
+    # re-expressed on took effect (mart_indicators_current_boundaries); None: no reform between the periods
+    boundaries_since: dt.date | None = None
 
 
 @cache
@@ -106,6 +116,23 @@ def provinces(con, period: str) -> list[str]:
     ]
 
 
+def district_level(con, period: str, province_code: str | None = None) -> bool:
+    """Whether the period has a district level: a district of the register valid in the period (of the
+    province, when named). mart_indicators publishes a row for every such district, reported or not.
+    Every document asks here, none guesses from its own rows."""
+    return (
+        con.execute(
+            """
+        select count(*) from main.mart_indicators as m
+        join main.dim_org_unit as u on u.org_unit_code = m.org_unit_code
+        where m.period = ? and m.org_unit_level = 'district' and (? is null or u.province_code = ?)
+        """,
+            [period, province_code, province_code],
+        ).fetchone()[0]
+        > 0
+    )
+
+
 def load(con, period: str, province_code: str | None = None) -> ReportData:
     """The report's data for `period` and one province (the only one when not named)."""
     codes = provinces(con, period)
@@ -118,8 +145,12 @@ def load(con, period: str, province_code: str | None = None) -> ReportData:
     units = _units(con, period, province_code)
     period_row = _period(con, period)
     previous = period_row["previous_period_key"]
-    trend = [(p, label, units[(p, province_code)]) for p, label in _built_periods(con, province_code, period)]
-    has_previous = any(p == previous for p, _, _ in trend)
+    # periods before a reform read on today's boundaries (issue 13), the others as published
+    redone, boundaries_since = _on_current_boundaries(con, period, province_code)
+    labels = dict(_built_periods(con, province_code, period)) | {p: label for p, (label, _) in redone.items()}
+    trend = [(p, labels[p], redone[p][1] if p in redone else units[(p, province_code)]) for p in sorted(labels)]
+    previous_unit = next((u for p, _, u in trend if p == previous), None)
+    has_previous = previous_unit is not None
     submissions = _submissions(con, period, province_code)
     found = period_findings(con, period)
     province = units[(period, province_code)]
@@ -135,7 +166,7 @@ def load(con, period: str, province_code: str | None = None) -> ReportData:
         province=province,
         previous_period=previous if has_previous else None,
         previous_label=_period(con, previous)["period_label_vi"] if has_previous else None,
-        previous_province=units[(previous, province_code)] if has_previous else None,
+        previous_province=previous_unit,
         districts=sorted(
             (u for (p, _), u in units.items() if p == period and u.level == "district"), key=lambda u: u.code
         ),
@@ -145,6 +176,8 @@ def load(con, period: str, province_code: str | None = None) -> ReportData:
         findings=found,
         submissions=submissions,
         review_counts=reviews.counts(con, period, found),
+        district_level=district_level(con, period, province_code),
+        boundaries_since=boundaries_since,
     )
 
 
@@ -154,11 +187,10 @@ def _period(con, period: str) -> dict:
         "from main.dim_period where period_key = ?",
         [period],
     )
-    names = [d[0] for d in cur.description]
-    row = cur.fetchone()
-    if row is None:
+    rows = rows_as_dicts(cur)
+    if not rows:
         raise ValueError(f"kỳ không có trong danh mục kỳ báo cáo: {period}")
-    return dict(zip(names, row))
+    return rows[0]
 
 
 def _built_periods(con, province_code: str, upto: str) -> list[tuple[str, str]]:
@@ -177,6 +209,40 @@ def _built_periods(con, province_code: str, upto: str) -> list[tuple[str, str]]:
             [province_code, upto],
         ).fetchall()
     ]
+
+
+def _on_current_boundaries(
+    con, period: str, province_code: str
+) -> tuple[dict[str, tuple[str, UnitFigures]], dt.date | None]:
+    """The earlier periods' figures of the province re-expressed on this period's boundaries, by period
+    with its label (none unless a crosswalk row took effect between them), and since when those
+    boundaries hold."""
+    rows = con.execute(
+        """
+        select m.period, p.period_label_vi, m.boundaries_since, m.org_unit_name, m.indicator, m.comparable,
+               m.achieved, m.total
+        from main.mart_indicators_current_boundaries as m
+        join main.dim_period as p on p.period_key = m.period
+        where m.boundaries_period = ? and m.org_unit_code = ? and m.org_unit_level = 'province'
+        order by m.period, m.sort_order, m.indicator
+        """,
+        [period, province_code],
+    ).fetchall()
+    grouped: dict[str, tuple[str, str, dict[str, Figure]]] = {}
+    since = None
+    for p, label, day, name, indicator, comparable, achieved, total in rows:
+        since = day if since is None else max(since, day)
+        entry = grouped.setdefault(p, (label, name, {}))
+        entry[2][indicator] = Figure(
+            indicator,
+            None if achieved is None else int(achieved),
+            None if total is None else int(total),
+            bool(comparable),
+        )
+    return {
+        p: (label, UnitFigures(province_code, name, "province", figures))
+        for p, (label, name, figures) in grouped.items()
+    }, since
 
 
 def _units(con, period: str, province_code: str) -> dict[tuple[str, str], UnitFigures]:
@@ -215,8 +281,7 @@ def _submissions(con, period: str, province_code: str) -> list[dict]:
         """,
         [period, province_code],
     )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return rows_as_dicts(cur)
 
 
 def _model_rows(con, period: str, province_code: str, province: UnitFigures) -> list[ModelRow]:
@@ -252,20 +317,20 @@ def _model_rows(con, period: str, province_code: str, province: UnitFigures) -> 
 
 
 def _completeness(con, period: str, province: UnitFigures, submissions: list[dict], found: list[dict]) -> Completeness:
-    # Who is expected: the register's units valid in the period, which the published totals count.
-    expected = {
-        "province": 1,
-        "district": province.figures["plan_issued.district_steering_committees"].total or 0,
-        "commune": province.figures["plan_issued.commune_steering_committees"].total or 0,
-    }
-    received = {level: 0 for level in expected}
+    # Who is expected and who reported: main.mart_expected_submissions, as the auditors' report counts them.
+    expected = {"province": 0, "district": 0, "commune": 0}
+    received = dict(expected)
+    for level, n_expected, n_received in con.execute(
+        "select org_unit_level, count(*), count_if(received) from main.mart_expected_submissions "
+        "where period = ? and province_code = ? group by 1",
+        [period, province.code],
+    ).fetchall():
+        expected[level], received[level] = n_expected, n_received
     by_status: dict[str, int] = {}
     for s in submissions:
         by_status[s["submission_status"] or "unknown_unit"] = (
             by_status.get(s["submission_status"] or "unknown_unit", 0) + 1
         )
-        if s["submission_status"] == "winner" and s["reporter_level"] in received:
-            received[s["reporter_level"]] += 1
     by_severity = {severity: 0 for severity in catalog.SEVERITY_ORDER}
     for f in found:  # a finding standing for more of its check and file beyond the listing limit counts them all
         by_severity[f["severity"]] = by_severity.get(f["severity"], 0) + 1 + f.get("not_listed", 0)

@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 import catalog
 from ingestion import reviews as review_files
+from ingestion.warehouse import rows_as_dicts
 from reports.xlsx_sheet import COUNT, DATE_TIME, WHOLE, Column
 
 FINDINGS_SHEET = review_files.FINDINGS_SHEET
@@ -50,8 +51,7 @@ def decisions(con) -> dict[str, dict]:
         "select finding_key, decision, decision_note, decided_by, decided_at, review_file, decisions "
         "from main.fct_review_decisions"
     )
-    names = [d[0] for d in cur.description]
-    return {row[0]: dict(zip(names, row)) for row in cur.fetchall()}
+    return {row["finding_key"]: row for row in rows_as_dicts(cur)}
 
 
 def _annotate(finding: dict, decision: dict | None, state: str | None = None) -> dict:
@@ -83,11 +83,9 @@ def resolved(con, period: str, known: dict[str, dict]) -> list[dict]:
         """,
         [period],
     )
-    names = [d[0] for d in cur.description]
     checks = catalog.checks()
     out = []
-    for row in cur.fetchall():
-        f = dict(zip(names, row))
+    for f in rows_as_dicts(cur):
         f["title_vi"] = checks.get(f["check_code"], {}).get("title_vi", f["check_code"])
         out.append(_annotate(f, known.get(f["finding_key"]), "resolved"))
     return out

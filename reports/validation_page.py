@@ -9,6 +9,7 @@ sentence of each expectation type is data (`expectations/phrases.yaml`)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
@@ -98,7 +99,7 @@ def rule(expectation: dict) -> str:
 
 
 def _percent(value) -> str:
-    return "" if value is None else vn_format.decimal(float(value), 2) + " %"
+    return "" if value is None else vn_format.percent(Decimal(str(value)))
 
 
 def _context(summary: dict) -> dict:

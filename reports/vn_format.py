@@ -1,9 +1,11 @@
 """Numbers, rates and dates written the Vietnamese way, as the provincial report prints them.
 
 - thousands separator '.', decimal comma: 299882 -> "299.882", 8.71 -> "8,71";
-- rates with two decimals: 168/195 -> "86,15%". Rounding is half-up, except that a rate shows
-  "100,00%" only when every unit is achieved and "0,00%" only when none is: 99,999% prints "99,99%",
-  0,001% prints "0,01%" (a report must never claim "all" or "none" when that is not so);
+- rates with two decimals, in every document (the report, its workbook, the auditors' files):
+  168/195 -> "86,15%", or the fraction 0.8615 a workbook formats with 0.00% (`rate_fraction`). Rounding
+  is half-up, except that a rate shows "100,00%" only when every unit is achieved and "0,00%" only
+  when none is: 99,999% prints "99,99%", 0,001% prints "0,01%" (a report must never claim "all" or
+  "none" when that is not so);
 - counts in the narrative below 10 take two digits, as official Vietnamese writing does ("08 trường
   hợp", "04 tập thể", "06 nhóm"); zero stays "0";
 - dates as Nghị định 30/2020/NĐ-CP writes them: day below 10 and months 1, 2 with a leading zero:
@@ -53,6 +55,12 @@ def rate_value(achieved: int | None, total: int | None) -> Decimal | None:
     if shown <= 0 < achieved:
         return _HUNDREDTH
     return shown
+
+
+def rate_fraction(achieved: int | None, total: int | None) -> Decimal | None:
+    """rate_value as the fraction a workbook cell holds and formats with 0.00% (reports.xlsx_sheet.RATE)."""
+    value = rate_value(achieved, total)
+    return None if value is None else value / _HUNDRED
 
 
 def rate(achieved: int | None, total: int | None) -> str:

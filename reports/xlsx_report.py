@@ -23,7 +23,7 @@ import catalog
 from reports import published, report_context, stable_zip
 from reports import xlsx_sheet as xs
 from reports.charts import DPI as CHART_DPI
-from reports.report_context import heading, settings, severity_label, unit_views
+from reports.report_context import heading, province_views, settings, severity_label, unit_views
 from reports.report_data import ReportData, model_groups
 from reports.xlsx_sheet import BODY, BOLD, COUNT, ITALIC, RATE, TOTAL_FILL, WRAP_CENTER, WRAP_LEFT, Column
 
@@ -47,7 +47,8 @@ def write_xlsx(data: ReportData, path: Path, *, charts: dict[str, Path | None], 
     head = heading(data)
     wb = xs.new_workbook()
     _summary(wb.create_sheet(SHEETS["summary"]), data, head)
-    _annex(wb.create_sheet(SHEETS["annex"]), data, head)
+    if data.district_level:  # two-level structure: no district, no annex by district
+        _annex(wb.create_sheet(SHEETS["annex"]), data, head)
     _models(wb.create_sheet(SHEETS["models"]), data, head)
     _quality(wb.create_sheet(SHEETS["quality"]), data, head)
     _findings(wb.create_sheet(SHEETS["findings"]), data, head)
@@ -130,7 +131,7 @@ def _subtitle(data: ReportData) -> str:
 
 
 def _summary(ws, data: ReportData, head) -> None:
-    views = unit_views(data.province, data.previous_province)
+    views = province_views(data)
     has_prev = data.previous_period is not None
     n_cols = 10 if has_prev else 5
     row = _heading_block(ws, head, head.table_title, _subtitle(data), n_cols)
@@ -151,10 +152,24 @@ def _summary(ws, data: ReportData, head) -> None:
         r = first + i
         xs.put(ws, r, 1, i + 1, align=WRAP_CENTER)
         xs.put(ws, r, 2, v.label)
+        if not v.applicable:  # a district-level indicator without a district level: words, never 0/0
+            _words(ws, r, 3, 5, v.ratio)
+            if has_prev:
+                if v.change_text and v.prev.comparable:  # the previous half-year had the level: its figures
+                    xs.put(ws, r, 6, v.prev.achieved, COUNT)
+                    xs.put(ws, r, 7, v.prev.total, COUNT)
+                    xs.put(ws, r, 8, _rate(v.prev.rate_value), RATE)
+                else:
+                    _words(ws, r, 6, 8, v.ratio)
+                _words(ws, r, 9, 10, v.change_text)
+            continue
         xs.put(ws, r, 3, v.achieved, COUNT)
         xs.put(ws, r, 4, v.total, COUNT)
         xs.put(ws, r, 5, _rate(v.rate_value), RATE)
-        if has_prev:
+        if has_prev and v.prev is not None and not v.prev.comparable:  # before a reform (issue 13): words, never 0
+            _words(ws, r, 6, 8, v.prev.ratio)
+            _words(ws, r, 9, 10, v.change_text)
+        elif has_prev:
             p = v.prev
             xs.put(ws, r, 6, p.achieved if p else None, COUNT)
             xs.put(ws, r, 7, p.total if p else None, COUNT)
@@ -175,6 +190,13 @@ def _summary(ws, data: ReportData, head) -> None:
     )
     ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=n_cols)
     _finish(ws, data, (row, row + 1), n_cols, note_row, one_page=True)
+
+
+def _words(ws, row: int, first: int, last: int, text: str) -> None:
+    """Text over the figure cells `first`..`last` of a row, centred (e.g. "Không áp dụng")."""
+    for col in range(first, last + 1):
+        xs.put(ws, row, col, text if col == first else None, align=WRAP_CENTER)
+    ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
 
 
 def _annex(ws, data: ReportData, head) -> None:
@@ -282,9 +304,7 @@ def _quality(ws, data: ReportData, head) -> None:
         + ")",
         "Tệp trong hộp thư của kỳ: "
         + "; ".join(
-            f"{word}: {c.files_by_status[s]}"
-            for s, word in settings()["file_status"].items()
-            if c.files_by_status.get(s)
+            f"{word}: {c.files_by_status[s]}" for s, word in _status_words().items() if c.files_by_status.get(s)
         ),
         "Phát hiện: " + "; ".join(f"{severity_label(s)}: {n}" for s, n in c.findings_by_severity.items()),
     ]
@@ -328,7 +348,7 @@ def _findings(ws, data: ReportData, head) -> None:
 
 
 def _files(ws, data: ReportData, head) -> None:
-    levels, statuses = settings()["reporter_level"], settings()["file_status"]
+    levels, statuses = settings()["reporter_level"], _status_words()
     columns = [
         Column("STT", lambda x: x[0], width=6, align=WRAP_CENTER),
         Column("Tệp", lambda x: x[1]["source_file"], least=20, most=44),
@@ -348,6 +368,11 @@ def _files(ws, data: ReportData, head) -> None:
     )
     last = xs.table(ws, columns, list(enumerate(data.submissions, start=1)), top=row, first_col_frozen=3)
     _finish(ws, data, (row, row), len(columns), last)
+
+
+def _status_words() -> dict[str, str]:
+    """What became of each inbox file, in the report's words (catalog/submission_statuses.csv)."""
+    return {status: spec["phrase_vi"] for status, spec in catalog.submission_statuses().items()}
 
 
 def _status(statuses: dict, s: dict) -> str:

@@ -63,7 +63,6 @@ MIDDLE = Alignment(vertical="center")
 VI = "[$-42A]"  # Vietnamese: LibreOffice shows '.' thousands and ',' decimals (see the module docstring)
 COUNT = VI + "#,##0"
 RATE = VI + "0.00%"
-RATE_1 = VI + "0.0%"
 COUNT_CHANGE = VI + "+#,##0;-#,##0;0"
 POINTS = VI + "+0.00;-0.00;0.00"
 DATE = "dd/mm/yyyy"

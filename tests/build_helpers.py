@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from orchestration import cli
-from reports.submission_workbook import write_submission
+from workbook_format.writer import write_submission
 
 REGISTER_ORG_HEADER = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
 REGISTER_AGENCY_HEADER = ["code", "name", "kind", "managed_by", "district_code", "valid_from", "valid_to"]
@@ -50,14 +50,20 @@ def agency(code, name, kind, plan, safe):
     return {"agency_code": code, "agency_name": name, "agency_kind": kind, "plan_issued": plan, "safe_registered": safe}
 
 
-def write_register(folder: Path, org_units: list[tuple], agencies: list[tuple]) -> Path:
+def write_register(
+    folder: Path, org_units: list[tuple], agencies: list[tuple], crosswalk: list[tuple] | None = None
+) -> Path:
     """org_units rows: (code, name, level, parent_code[, valid_from, valid_to]);
-    agencies rows: (code, name, kind, managed_by, district_code[, valid_from, valid_to])."""
+    agencies rows: (code, name, kind, managed_by, district_code[, valid_from, valid_to]);
+    crosswalk rows (written to crosswalk.csv when given): (former_code, former_name, new_code, new_name,
+    effective_date[, divided, default_destination, village_code])."""
+    from ingestion.register import CROSSWALK_COLUMNS
+
     folder.mkdir(parents=True, exist_ok=True)
-    for name, header, rows in (
-        ("org_units.csv", REGISTER_ORG_HEADER, org_units),
-        ("agencies.csv", REGISTER_AGENCY_HEADER, agencies),
-    ):
+    files = [("org_units.csv", REGISTER_ORG_HEADER, org_units), ("agencies.csv", REGISTER_AGENCY_HEADER, agencies)]
+    if crosswalk is not None:
+        files.append(("crosswalk.csv", list(CROSSWALK_COLUMNS), crosswalk))
+    for name, header, rows in files:
         with open(folder / name, "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(header)

@@ -258,7 +258,7 @@ def test_demo_page_completeness_by_commune(demo_report, demo_build):
     assert len(communes) == 124 and all(c["received"] and c["on_time"] for c in communes)
     assert len({c["district_code"] for c in communes}) == 10
     page = (demo_build["out"] / PERIOD / auditors.HTML_NAME).read_text(encoding="utf-8")
-    assert "124/124 xã (100,0 %)" in page
+    assert "124/124 xã (100,00%)" in page
     # no absolute path of the build machine: links are relative
     for folder in (demo_build["tmp"], Path.cwd(), Path.home()):
         assert str(folder) not in page

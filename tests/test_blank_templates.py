@@ -305,7 +305,7 @@ def test_a_filled_template_saved_again_still_counts(templates, tmp_path):
 def test_a_workbook_without_the_template_marker_is_read_as_before(tmp_path):
     """Only antq's templates carry the marker: an unmarked workbook holding nothing beyond a cover's
     identity is still a submission (with its blank-cell findings)."""
-    from reports.submission_workbook import write_submission
+    from workbook_format.writer import write_submission
 
     path = write_submission(
         tmp_path / "x.xlsx",

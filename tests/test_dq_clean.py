@@ -236,5 +236,5 @@ def test_suites_and_report_agree(clean):
     assert summary["success"], {n: s["failed_expectations"] for n, s in summary["suites"].items() if not s["success"]}
     assert (out / "data_docs" / "index.html").exists()
     page = (out / "kiem_tra_du_lieu.html").read_text(encoding="utf-8")
-    assert "6/6 báo cáo (100,0 %)" in page  # completeness and timeliness of the province
+    assert "6/6 báo cáo (100,00%)" in page  # completeness and timeliness of the province
     assert "Không có phát hiện nào." in page

@@ -113,5 +113,42 @@ def test_data_docs_are_copied_not_rebuilt_for_another_output_folder(demo_frames,
 
 def test_auditors_report_of_the_demo(demo):
     page = (demo["out"] / "kiem_tra_du_lieu.html").read_text(encoding="utf-8")
-    assert "135/135 báo cáo (100,0 %)" in page
+    assert "135/135 báo cáo (100,00%)" in page
     assert "SUPERSEDED_SUBMISSION" in page and "_phien_ban_2.xlsx" in page
+
+
+def test_who_had_to_report_is_counted_once_for_both_reports(demo):
+    """mart_expected_submissions is the one rule: the winners and the MISSING_SUBMISSION findings make it up,
+    the provincial report's completeness (reports.report_data) reads it, and every deadline is the
+    catalogue's day (catalog/settings.csv) of the month after the half-year."""
+    import datetime as dt
+
+    import catalog
+    from reports import report_data
+
+    con = duckdb.connect(str(demo["warehouse"]), read_only=True)
+    try:
+        expected, received, on_time = con.execute(
+            "select count(*), count_if(received), count_if(on_time) from main.mart_expected_submissions "
+            "where period = ?",
+            [P],
+        ).fetchone()
+        (winners,) = con.execute(
+            "select count(*) from main.mart_submissions where period = ? and submission_status = 'winner'", [P]
+        ).fetchone()
+        (missing,) = con.execute(
+            "select count(*) from main.mart_dq_findings where period = ? and check_code = 'MISSING_SUBMISSION'", [P]
+        ).fetchone()
+        deadlines = {
+            d
+            for (d,) in con.execute(
+                "select distinct deadline from main.mart_submissions where period = ?", [P]
+            ).fetchall()
+        }
+        completeness = report_data.load(con, P).completeness
+    finally:
+        con.close()
+    assert (expected, received) == (winners + missing, winners) == (135, 135)
+    assert on_time <= received
+    assert (sum(completeness.expected.values()), sum(completeness.received.values())) == (expected, received)
+    assert deadlines == {dt.date(2021, 7, catalog.submission_deadline_day())}

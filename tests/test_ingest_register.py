@@ -49,6 +49,8 @@ def test_register_loads(con, tmp_path):
         "register_agencies": 4,
         "org_units_by_level": {"province": 1, "district": 1, "commune": 2, "village": 1},
         "agencies_by_managed_by": {"province": 1, "district": 3},
+        "register_crosswalk": 0,  # no crosswalk.csv: optional
+        "crosswalk_findings": [],
     }
     units = {r[0]: r for r in con.execute("select * from raw.register_org_units").fetchall()}
     assert units["60"] == ("60", "Tỉnh Bình Thuận", "tỉnh bình thuận", "province", None, None, None)
@@ -89,7 +91,7 @@ def test_reloading_replaces_the_register(con, tmp_path):
     "org_units, agencies, message",
     [
         (ORG_UNITS + ["99,Tỉnh X,tinh,,,"], AGENCIES, "unknown level 'tinh'"),
-        (ORG_UNITS + ["593,Trùng,district,60,,"], AGENCIES, "duplicate code 593 (first on line 3)"),
+        (ORG_UNITS + ["593,Trùng,district,60,,"], AGENCIES, "line 7: code 593 is also on line 3"),
         (ORG_UNITS + ["594,Huyện Y,district,,,"], AGENCIES, "parent '' of 594 is missing"),
         (ORG_UNITS + ["22999,Xã Z,commune,599,,"], AGENCIES, "parent '599' of 22999 is missing"),
         (ORG_UNITS + ["22999001,Thôn Z,village,593,,"], AGENCIES, "parent '593' of 22999001 is missing"),
@@ -111,6 +113,57 @@ def test_invalid_register_raises_one_line_reason(con, tmp_path, org_units, agenc
     text = str(error.value)
     assert message in text and "\n" not in text
     assert " / " in text  # Vietnamese / English
+
+
+# contract section 2 allows a code on several rows: Vietnam's reform of 01/07/2025 re-used the codes of the
+# province (68) and of former communes for the new units
+REFORM = [
+    "68,Tỉnh Lâm Đồng,province,,,2025-06-30",
+    "672,Thành phố Đà Lạt,district,68,,2025-06-30",
+    "24778,Phường 1,commune,672,,2025-06-30",
+    "24778001,Khu phố 1,village,24778,,2025-06-30",
+    "68,Tỉnh Lâm Đồng,province,,2025-07-01,",
+    "24778,Phường Xuân Hương - Đà Lạt,commune,68,2025-07-01,",
+    "24778001,Khu phố 1,village,24778,2025-07-01,",
+]
+
+
+def test_a_code_reused_with_validity_that_does_not_overlap(con, tmp_path):
+    """The former and the new unit of one code both load; each row's parent is the parent code's row valid
+    during it (the new commune 24778 under the 68 of since 01/07/2025, the former one under its district)."""
+    load_register(con, write_register(tmp_path / "reg", REFORM, ["CQT001,Sở Nội vụ,co_quan,province,,,"]))
+    rows = con.execute(
+        "select code, level, parent_code, valid_from, valid_to from raw.register_org_units"
+        " order by code, valid_from nulls first"
+    ).fetchall()
+    before, after = (None, dt.date(2025, 6, 30)), (dt.date(2025, 7, 1), None)
+    assert rows == [
+        ("24778", "commune", "672", *before),
+        ("24778", "commune", "68", *after),
+        ("24778001", "village", "24778", *before),
+        ("24778001", "village", "24778", *after),
+        ("672", "district", "68", *before),
+        ("68", "province", None, None, dt.date(2025, 6, 30)),
+        ("68", "province", None, *after),
+    ]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        # validity overlapping the former row's (30/06/2025 is in both)
+        ("68,Tỉnh Lâm Đồng,province,,2025-06-30,", "line 9: code 68 is also on line 2"),
+        ("24778,Phường 1,commune,672,,", "line 9: code 24778 is also on line 4"),  # open: overlaps both
+        ("24778,Xã Q,district,68,2026-01-01,", "line 9: code 24778 is also on line 4"),  # another level
+        # a child whose validity spans both rows of its parent's code
+        ("24778002,Khu phố 2,village,24778,,", "line 9: 24778 is on several rows (lines 4, 7)"),
+    ],
+)
+def test_a_reused_code_must_not_overlap(con, tmp_path, extra, message):
+    with pytest.raises(RegisterError) as error:
+        load_register(con, write_register(tmp_path / "reg", [*REFORM, extra], ["CQT001,Sở,co_quan,province,,,"]))
+    text = str(error.value)
+    assert message in text and "org_units.csv dòng 9" in text and "\n" not in text
 
 
 def test_missing_folder_file_or_column(con, tmp_path):

@@ -386,6 +386,25 @@ def synthetic_warehouse(n_districts: int, communes: int = COMMUNES_PER_DISTRICT,
             },
         ),
     )
+    # who had to report: the winners and the communes MISSING_SUBMISSION names (dbt's rule, on these rows)
+    con.execute(
+        """
+        create or replace table main.mart_expected_submissions as
+        select period, reporter_level as org_unit_level, reporter_code as org_unit_code,
+               reporter_name as org_unit_name, district_code, $province as province_code, true as received,
+               source_file, created_on, on_time
+        from main.mart_submissions where submission_status = 'winner'
+        union all
+        select period, 'commune', org_unit_code, json_extract_string(params, '$.unit_name'), district_code,
+               $province, false, null, null, false
+        from main.mart_dq_findings where check_code = 'MISSING_SUBMISSION'
+        """,
+        {"province": PROVINCE},
+    )
+    con.execute(
+        "create or replace table main.mart_rows_as_read (source_table varchar, source_file varchar, "
+        "sheet_name varchar, row_number integer, reporter_level varchar, cells varchar)"
+    )
     findings_history.record_build(
         con, PERIOD, published.findings(con, PERIOD), "run-1", at=dt.datetime(2021, 7, 21, 6, 0)
     )

@@ -151,12 +151,12 @@ def test_rates_and_counts_are_numbers(books):
     assert len(rates) == len(expected) >= 2
     for e, r, rate, late in zip(expected, received, rates, on_time):
         assert isinstance(e.value, int) and e.number_format == xlsx_sheet.COUNT
-        assert _number(rate.value) and rate.number_format == xlsx_sheet.RATE_1
-        assert _number(late.value) and late.number_format == xlsx_sheet.RATE_1
+        assert _number(rate.value) and rate.number_format == xlsx_sheet.RATE
+        assert _number(late.value) and late.number_format == xlsx_sheet.RATE
         assert rate.value == pytest.approx(r.value / e.value, abs=0.0005)
     summary = {row[0].value: row[1] for row in audit["Tóm tắt"].iter_rows(min_row=2)}
     assert _number(summary["Tỷ lệ đầy đủ (toàn tỉnh)"].value)
-    assert summary["Tỷ lệ đầy đủ (toàn tỉnh)"].number_format == xlsx_sheet.RATE_1
+    assert summary["Tỷ lệ đầy đủ (toàn tỉnh)"].number_format == xlsx_sheet.RATE
     assert re.fullmatch(r"\d+/\d+", summary["Báo cáo đã nhận / phải nộp (toàn tỉnh)"].value)  # a ratio stays text
 
     annex = books[REPORT][SHEETS["annex"]]

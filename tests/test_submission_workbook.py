@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 import catalog
-from reports.submission_workbook import LISTS_SHEET, write_submission
+from workbook_format.writer import LISTS_SHEET, write_submission
 
 WB = catalog.workbook()
 SHEETS = WB["sheets"]

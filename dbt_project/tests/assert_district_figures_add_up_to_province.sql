@@ -3,7 +3,7 @@
 with d as (
     select m.period, u.province_code, m.indicator, sum(m.achieved) as achieved, sum(m.total) as total
     from {{ ref('mart_indicators') }} as m
-    join {{ ref('dim_org_unit') }} as u on u.org_unit_code = m.org_unit_code
+    join {{ ref('int_org_units_in_period') }} as u on u.period = m.period and u.org_unit_code = m.org_unit_code
     where m.org_unit_level = 'district'
     group by all
 )

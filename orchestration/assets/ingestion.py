@@ -9,7 +9,7 @@ from orchestration.progress import reporter
 from orchestration.resources import AntqPaths, Warehouse
 
 RAW_INBOX_TABLES = ["files", *catalog.raw_tables(), "cell_issues"]
-RAW_REGISTER_TABLES = ["register_org_units", "register_agencies"]
+RAW_REGISTER_TABLES = ["register_org_units", "register_agencies", "register_crosswalk"]
 
 
 @dg.multi_asset(

@@ -1,9 +1,10 @@
 """Quality assets and checks of a period: the Great Expectations validation of the staged tables (our own
 Vietnamese page in OUT/PERIOD/data_docs/), the findings history, the auditors' report, one asset check
-per catalogue check on the findings mart, and the blocking checks that stop publication: a blocking
-expectation that fails (the figures would be wrong), or the pipeline itself losing a file or counting a
-unit twice. Every published asset depends on these, so a failed blocking check leaves the published set
-as it was and `antq build` prints the check's `reason`."""
+per catalogue check on the findings mart, and the blocking check that stops publication when a blocking
+expectation fails (the figures would be wrong). Every published asset depends on these, so a failed
+blocking check leaves the published set as it was and `antq build` prints the check's `reason`. The
+pipeline's own invariants (no file or row lost, no unit counted twice) are dbt tests
+(dbt_project/tests/), shown as checks of the models they test: one that fails stops the dbt step."""
 
 import json
 from pathlib import Path
@@ -12,7 +13,6 @@ import dagster as dg
 
 import catalog
 import expectations
-from expectations import pipeline
 from orchestration import groups
 from orchestration.assets.publication import dq_findings_csv
 from orchestration.assets.warehouse import dbt_key
@@ -24,7 +24,6 @@ SUITES = list(expectations.suites())
 # fails here, at definitions load, instead of leaving a dependency on an asset that does not exist
 FINDINGS = dbt_key("mart_dq_findings")
 SUBMISSIONS = dbt_key("mart_submissions")
-INDICATORS = dbt_key("mart_indicators")
 SAMPLE_ROWS = 20
 
 
@@ -199,66 +198,6 @@ def findings_by_check(context: dg.AssetCheckExecutionContext, warehouse: Warehou
         )
 
 
-# --------------------------------------------------------------------- pipeline invariants (block)
-
-
-_INVARIANT_WORDS = {
-    "unaccounted_files": "tệp của hộp thư không có trong bảng tổng hợp nhập tệp",
-    "files_with_lost_rows": "tệp có số dòng trong kho khác số dòng đã đọc",
-    "reporters_with_several_winners": "đơn vị báo cáo có hơn một báo cáo được dùng",
-    "units_counted_twice": "đơn vị được đếm hai lần",
-}
-
-
-def _invariants(warehouse: Warehouse, period: str, invariants: dict) -> dg.AssetCheckResult:
-    """Run pipeline invariants (name -> (function, sample columns)); passed when none has offending rows.
-    `reason` says in Vietnamese what was violated (printed by `antq build` when publication is blocked)."""
-    with warehouse.connect(read_only=True) as con:
-        offending = {name: fn(con, period) for name, (fn, _) in invariants.items()}
-    violated = [f"{len(rows)} {_INVARIANT_WORDS.get(name, name)}" for name, rows in offending.items() if rows]
-    return dg.AssetCheckResult(
-        passed=not violated,
-        metadata={
-            "reason": dg.MetadataValue.text(
-                "lỗi của chính antq (số liệu sẽ sai): " + "; ".join(violated) if violated else "—"
-            ),
-            **{name: len(rows) for name, rows in offending.items()},
-            **{f"sample.{name}": _md_table(rows, invariants[name][1]) for name, rows in offending.items()},
-        },
-    )
-
-
-@partitioned_asset_check(asset=SUBMISSIONS, blocking=True, pool="warehouse")
-def every_file_accounted_for(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-    """Every inbox file of the period is in the import summary with a status, and every row ingested from
-    it is read (counted or excluded): otherwise antq lost data and its reports would be wrong."""
-    return _invariants(
-        warehouse,
-        context.partition_key,
-        {
-            "unaccounted_files": (pipeline.unaccounted_files, ["source_file", "status", "period"]),
-            "files_with_lost_rows": (pipeline.lost_rows, ["source_file", "raw_rows", "rows_in_summary"]),
-        },
-    )
-
-
-@partitioned_asset_check(asset=INDICATORS, blocking=True, pool="warehouse")
-def each_unit_counted_once(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-    """One winning workbook per reporting unit and one status per register unit: otherwise a unit would
-    be counted twice and the published figures would be wrong (indicators.csv waits for this check)."""
-    return _invariants(
-        warehouse,
-        context.partition_key,
-        {
-            "reporters_with_several_winners": (
-                pipeline.duplicate_winners,
-                ["reporter_level", "reporter_code", "winners", "files"],
-            ),
-            "units_counted_twice": (pipeline.units_counted_twice, ["unit_kind", "unit_code", "times", "files"]),
-        },
-    )
-
-
 # ---------------------------------------------------------------- findings history, auditors' report
 
 
@@ -274,19 +213,13 @@ def findings_history(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     run id) and whether this build still finds it. A copy is kept beside the warehouse file, and restored
     into a rebuilt warehouse."""
     from reports import findings_history as history
-    from reports import published
 
     backup = warehouse.beside("findings_history.parquet")
     with warehouse.connect() as con:
-        restored = history.restore(con, backup)  # a new or rebuilt warehouse gets its history back
-        rows = published.findings(con, context.partition_key)
-        counts = history.record_build(con, context.partition_key, rows, context.run.run_id)
-        total = con.execute(f"select count(*) from {history.TABLE}").fetchone()[0]
-        history.back_up(con, backup)
+        counts = history.record_period(con, context.partition_key, context.run.run_id, backup)
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": total,
-            "restored_from_backup": restored,
+            "dagster/row_count": counts.pop("rows"),
             "backup": dg.MetadataValue.path(str(backup)),
             **counts,
         }

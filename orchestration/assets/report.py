@@ -23,6 +23,7 @@ _PREVIEW_CHARS = 6000
             dbt_key(name)
             for name in (
                 "mart_indicators",
+                "mart_indicators_current_boundaries",  # the previous half-year and trend across a reform
                 "mart_dq_findings",
                 "mart_submissions",
                 "fct_models",

@@ -7,6 +7,7 @@ What the UI shows of them comes from the dbt YAML, through `AntqDbtTranslator`: 
 a Vietnamese sentence saying what it checks. Other assets name dbt models by `dbt_key(model)`, the key
 dagster-dbt gives the model, never by a string of their own."""
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -193,7 +194,23 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtBuild, warehouse
                 metadata={"unique_id": uid, "status": status, "failures": r.get("failures") or 0, **reused},
             )
     if result.returncode != 0:
-        raise dg.Failure(description=f"dbt build lỗi: {result.first_error() or 'xem nhật ký dbt'}")
+        raise dg.Failure(description=f"dbt build lỗi: {_failure_text(result)}")
+
+
+def _failure_text(result) -> str:
+    """The first failed dbt test named with its Vietnamese description (the pipeline's invariants are dbt
+    tests: `antq build` prints this line), else dbt's first error."""
+    failed = [
+        r["unique_id"]
+        for r in result.results
+        if r["unique_id"].startswith("test.") and r["status"] in ("fail", "error")
+    ]
+    if failed:
+        manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+        node = manifest["nodes"].get(failed[0])
+        if node is not None:
+            return f"kiểm tra {node['name']} không đạt: {test_description(manifest, node)}"
+    return result.first_error() or "xem nhật ký dbt"
 
 
 def dbt_key(model: str) -> dg.AssetKey:

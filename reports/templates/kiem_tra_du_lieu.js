@@ -147,9 +147,9 @@
   });
   var findings = Table("bang-phat-hien", [
     { t: "Mức độ", c: "w-sev", v: function (r) { return r[0]; }, n: 1, left: 1, h: function (r) { return '<span class="' + SEV[r[0]][0] + '">' + esc(SEV[r[0]][1]) + "</span>"; } },
-    { t: "Huyện, xã", c: "w-place", v: function (r) { return place(r[2]) + " " + place(r[3]); }, h: function (r) {
+    D.dl ? { t: "Huyện, xã", c: "w-place", v: function (r) { return place(r[2]) + " " + place(r[3]); }, h: function (r) {
       return esc(place(r[2])) + (r[3] ? '<br><small>' + esc(place(r[3])) + "</small>" : "");
-    } },
+    } } : { t: "Xã", c: "w-place", v: function (r) { return place(r[3]); }, h: function (r) { return esc(place(r[3])); } },
     { t: "Kiểm tra", c: "w-check", v: function (r) { return (CHECKS[r[1]] || ["", ""])[1]; }, h: function (r) {
       var c = CHECKS[r[1]] || ["", "", ""];
       return '<span title="' + esc(c[2]) + '">' + esc(c[1]) + '</span><br><small class="mono">' + esc(c[0]) + "</small>";
@@ -302,7 +302,7 @@
     { t: "Tên xã", c: "w-name", v: function (c) { return c[2]; }, h: function (c) { return esc(c[2]); } },
     { t: "Ngày lập", v: function (c) { return T[c[4]].split("/").reverse().join(""); }, h: function (c) { return esc(T[c[4]]); } },
     { t: "Tình trạng", v: function (c) { return c[3]; }, n: 1, left: 1, h: function (c) { return '<span class="' + (c[3] === 1 ? "ok" : c[3] === 0 ? "warning" : "error") + '">' + STATUS[c[3]] + "</span>"; } }
-  ], C, function (c) {
+  ].slice(D.dl ? 0 : 1), C, function (c) { // no district column without a district level
     return (wantC.huyen === "" || c[0] === wantC.huyen) && (wantC.nop === "" || String(c[3]) === wantC.nop) &&
       (wantC.q === "" || cText[c[5]].indexOf(wantC.q) >= 0);
   }, function (shown) {

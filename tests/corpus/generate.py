@@ -116,7 +116,7 @@ def cover_sheet() -> str:
 
 
 def cover_row(level: str, field_id: str) -> int:
-    """The Excel row of a cover field in a workbook written by reports.submission_workbook (no title):
+    """The Excel row of a cover field in a workbook written by workbook_format.writer (no title):
     the fields of the level in catalogue order, from row 1."""
     fields = [fid for fid, f in _catalogue()["cover"]["fields"].items() if level in f.get("levels", [level])]
     return fields.index(field_id) + 1
@@ -307,7 +307,7 @@ def _safe_enough(commune: str, rows: list[V]) -> bool:
 
 
 def _write_workbook(path: Path, level: str, cover: dict, sheets: dict, blank_template: str | None = None) -> Path:
-    from reports.submission_workbook import write_submission
+    from workbook_format.writer import write_submission
 
     return write_submission(path, level=level, cover=cover, sheets=sheets, blank_template=blank_template)
 
@@ -329,7 +329,7 @@ def commune_file(
     counts: bool = True,
     disk_name: bytes | None = None,
 ) -> File:
-    """A commune workbook written by reports.submission_workbook: the villages sheet from `rows` (Excel row
+    """A commune workbook written by workbook_format.writer: the villages sheet from `rows` (Excel row
     2 on), `cover` overriding the register's identity. `post` tampers with the written file; `disk_name`
     is the file's real name as bytes when it is not valid UTF-8 (source_file then shows them as \\xNN).
     `counts`: the file is its commune's winning submission."""

@@ -21,14 +21,15 @@ unknown_reporters as (
         json_object('unit_kind', 'Đơn vị báo cáo', 'code', reporter_code, 'period', period,
                     'reporter', 'cấp báo cáo ghi trên trang thông tin chung') as params
     from submissions
-    where submission_status = 'unknown_unit'
+    -- a former commune's workbook after a reform: REPORTED_UNDER_FORMER_COMMUNE instead (findings_reform)
+    where submission_status = 'unknown_unit' and not former_commune_moved
 ),
 
 unknown_rows as (
     select period, 'UNKNOWN_ORG_UNIT', village_code, source_file, sheet_name, row_number, village_code_raw,
         json_object('unit_kind', 'Thôn, khu phố', 'code', village_code, 'period', period, 'reporter', reporter_name)
     from {{ ref('int_village_rows') }}
-    where submission_status = 'winner' and village_code is not null and not unit_known
+    where submission_status = 'winner' and village_code is not null and not unit_known and not reported_under_former
     union all
     select period, 'UNKNOWN_ORG_UNIT', agency_code, source_file, sheet_name, row_number, agency_code_raw,
         json_object('unit_kind', 'Cơ quan, doanh nghiệp, nhà trường', 'code', agency_code, 'period', period,

@@ -16,7 +16,7 @@
 -- The order is total: after the columns people sort by, every remaining column of the finding breaks ties
 -- (reports/published.py orders the same way), so the same inputs always publish the same bytes.
 {% set limit = env_var('ANTQ_FINDINGS_PER_FILE_LIMIT', var('findings_per_file_limit') | string) | int %}
-{% set families = ['findings_files', 'findings_units', 'findings_rows', 'findings_cross_period', 'findings_awards', 'findings_reviews'] %}
+{% set families = ['findings_files', 'findings_units', 'findings_rows', 'findings_cross_period', 'findings_awards', 'findings_reviews', 'findings_reform'] %}
 with all_findings as (
     {%- for family in families %}
     select period, check_code, org_unit_code, source_file, sheet_name, row_number, value_raw, params
@@ -42,10 +42,13 @@ findings as (
     from all_findings as f
     join {{ ref('dim_check') }} as c on c.code = f.check_code
     left join {{ ref('severities') }} as sv on sv.severity = c.severity
-    left join {{ ref('dim_org_unit') }} as u on u.org_unit_code = f.org_unit_code
+    left join {{ ref('int_periods_built') }} as pb on pb.period_key = f.period
+    left join {{ ref('dim_org_unit') }} as u
+        on u.org_unit_code = f.org_unit_code and {{ org_unit_on('u', 'pb.period_end') }}
     left join {{ ref('dim_agency') }} as g on g.agency_code = f.org_unit_code
     left join {{ ref('int_submissions') }} as s on s.source_file = f.source_file
-    left join {{ ref('dim_org_unit') }} as s_u on s_u.org_unit_code = s.reporter_code and s.reporter_known
+    left join {{ ref('dim_org_unit') }} as s_u
+        on s_u.org_unit_code = s.reporter_code and s.reporter_known and {{ org_unit_on('s_u', 'pb.period_end') }}
 ),
 
 ranked as (

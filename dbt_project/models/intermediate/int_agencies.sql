@@ -14,3 +14,8 @@ select
 from {{ ref('stg_register_agencies') }} as a
 left join {{ ref('int_org_units') }} as d
     on d.org_unit_code = a.district_code
+   -- a district code re-used after the reform: its row valid during the agency's validity
+   and (d.is_only_version or (
+       coalesce(d.valid_from, date '0001-01-01') <= coalesce(a.valid_to, date '9999-12-31')
+       and coalesce(a.valid_from, date '0001-01-01') <= coalesce(d.valid_to, date '9999-12-31')
+   ))

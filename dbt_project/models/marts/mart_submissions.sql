@@ -3,10 +3,11 @@
 -- prepared (Ngày lập) by the period's deadline. A file with no readable period is listed in every period
 -- built.
 --
--- The deadline is the `submission_deadline_day` of the month after the half-year ends (default the
--- 20th; dbt var, else the ANTQ_SUBMISSION_DEADLINE_DAY environment variable), unless the dbt var
--- `submission_deadlines` names a date for the period ({"2021-H1": "2021-07-31"}).
-{% set deadline_day = var('submission_deadline_day', env_var('ANTQ_SUBMISSION_DEADLINE_DAY', '20')) | int %}
+-- The deadline is the `submission_deadline_day` of the month after the half-year ends (dbt var, else the
+-- ANTQ_SUBMISSION_DEADLINE_DAY environment variable, else the catalogue's setting: catalog/settings.csv,
+-- the seed `settings`), unless the dbt var `submission_deadlines` names a date for the period
+-- ({"2021-H1": "2021-07-31"}).
+{% set deadline_override = var('submission_deadline_day', env_var('ANTQ_SUBMISSION_DEADLINE_DAY', '')) | string | trim %}
 {% set deadlines = var('submission_deadlines', {}) %}
 with row_counts as (
     select source_file, count(*) as rows_read, count_if(is_counted) as rows_counted
@@ -27,6 +28,15 @@ summary_counts as (
     group by source_file
 ),
 
+deadline_day as (
+    select coalesce(
+        {% if deadline_override %}cast('{{ deadline_override }}' as integer){% else %}null{% endif %},
+        cast(value as integer)
+    ) as day
+    from {{ ref('settings') }}
+    where setting = 'submission_deadline_day'
+),
+
 deadlines as (
     select
         p.period_key,
@@ -38,7 +48,7 @@ deadlines as (
                 {%- endfor %}
             end,
             {%- endif %}
-            make_date(year(p.period_end + interval 1 day), month(p.period_end + interval 1 day), {{ deadline_day }})
+            make_date(year(p.period_end + interval 1 day), month(p.period_end + interval 1 day), (select day from deadline_day))
         ) as deadline
     from {{ ref('int_periods_built') }} as p
 )
@@ -47,6 +57,8 @@ select
     coalesce(f.period, p.period_key) as period,
     f.source_file,
     f.file_sha256,
+    f.size_bytes,
+    f.file_status,
     f.reporter_level,
     f.reporter_code,
     f.reporter_name,
@@ -68,7 +80,9 @@ from {{ ref('stg_files') }} as f
 join {{ ref('int_periods_built') }} as p on f.period is null or f.period = p.period_key
 join deadlines as d on d.period_key = p.period_key
 left join {{ ref('int_submissions') }} as s on s.source_file = f.source_file
-left join {{ ref('dim_org_unit') }} as u on u.org_unit_code = f.reporter_code and u.org_unit_level = f.reporter_level
+left join {{ ref('dim_org_unit') }} as u
+    on u.org_unit_code = f.reporter_code and u.org_unit_level = f.reporter_level
+   and {{ org_unit_on('u', 'p.period_end') }}
 left join row_counts as r on r.source_file = f.source_file
 left join summary_counts as c on c.source_file = f.source_file
 order by period, f.source_file
