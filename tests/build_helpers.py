@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import io
+import subprocess
 from pathlib import Path
 
 from orchestration import cli
@@ -123,6 +126,16 @@ def build(
     return out / period
 
 
+def run_cli(*argv: str) -> subprocess.CompletedProcess:
+    """`antq ARGV` through the CLI's own entry in this process: its exit code and what it printed. A
+    subprocess would pay Python's start, Dagster's and dbt's imports and the definitions again (seconds
+    each); the tests that need a process of its own (killed, concurrent) start one."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main([str(a) for a in argv])
+    return subprocess.CompletedProcess(["antq", *argv], code, out.getvalue(), err.getvalue())
+
+
 def indicators(period_dir: Path) -> dict[tuple[str, str], tuple[int, int | None]]:
     """(org_unit_code, indicator) -> (achieved, total) from indicators.csv."""
     with open(period_dir / "indicators.csv", encoding="utf-8", newline="") as fh:
@@ -139,7 +152,7 @@ def findings(period_dir: Path) -> list[dict]:
 
 def copy_build(source: dict, dest: Path) -> dict:
     """A private copy of a built demo (inbox with its file times, the office's words beside it, outputs,
-    warehouse) for a test that changes it."""
+    warehouse and dbt's state) for a test that changes it."""
     import shutil
 
     from reports import office_text
@@ -149,4 +162,9 @@ def copy_build(source: dict, dest: Path) -> dict:
         shutil.copytree(office_text.default_folder(source["inbox"]), office_text.default_folder(dest / "inbox"))
     shutil.copytree(source["out"], dest / "out", symlinks=True)  # OUT/PERIOD is a link into OUT/.builds
     shutil.copy2(source["warehouse"], dest / "warehouse.duckdb")
+    # dbt's artefacts and its last-build state beside the warehouse: a build of unchanged inputs on the
+    # copy reuses dbt's results, as it would on the original
+    dbt_target = source["warehouse"].parent / "dbt_target"
+    if dbt_target.is_dir():
+        shutil.copytree(dbt_target, dest / "dbt_target")
     return {"tmp": dest, "inbox": dest / "inbox", "out": dest / "out", "warehouse": dest / "warehouse.duckdb"}

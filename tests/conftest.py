@@ -94,17 +94,29 @@ def commune_sheets():
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory, _dagster_home):
     """The bundled demo built once per test session: 2020-H2 then 2021-H1 into one warehouse, as a
-    data engineer would. Tests that change it take a copy (build_helpers.copy_build)."""
+    data engineer would. Under xdist the workers share it (the first to need it builds it, the other
+    waits): a demo build is the costliest fixture of the suite. Nobody writes to it: tests that change it
+    take a copy (build_helpers.copy_build)."""
     from build_helpers import build
+    from filelock import FileLock
 
     from demo.generate import generate_inbox
     from orchestration.defaults import DEMO_OFFICE_TEXT, DEMO_REGISTER
 
-    tmp = tmp_path_factory.mktemp("demo_build")
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the session's folder, above each worker's own
+    tmp = root / "demo_build"
     inbox, out, warehouse = tmp / "inbox", tmp / "out", tmp / "warehouse.duckdb"
-    generate_inbox(DEMO_REGISTER, inbox)
-    # the office's words beside the inbox, as in demo/ (reports.office_text): the report is the seed's
-    shutil.copytree(DEMO_OFFICE_TEXT, tmp / "nhan_dinh")
-    for period in ("2020-H2", "2021-H1"):
-        build(tmp, period, inbox, DEMO_REGISTER, out, warehouse)
+    done = tmp / "built"
+    with FileLock(str(root / "demo_build.lock")):
+        if not done.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
+            generate_inbox(DEMO_REGISTER, inbox)
+            # the office's words beside the inbox, as in demo/ (reports.office_text): the report is the seed's
+            shutil.copytree(DEMO_OFFICE_TEXT, tmp / "nhan_dinh")
+            for period in ("2020-H2", "2021-H1"):
+                build(tmp, period, inbox, DEMO_REGISTER, out, warehouse)
+            done.touch()
     return {"tmp": tmp, "inbox": inbox, "out": out, "warehouse": warehouse}

@@ -1,6 +1,7 @@
 """Sign-off of a period (reports/approvals.py, `antq approve`, `antq reopen`).
 
-One scenario through the real CLI on the small province of the fault tests (three builds): publish,
+One scenario through the real CLI (its entry, in this process) on the small province of the fault tests
+(three builds): publish,
 approve, a build with changed workbooks refused (exit 2, one line naming the approval, the published set
 unchanged, the warehouse updated, no build folder left behind), reopen, a build publishing the new
 release whose manifest lists the approval and the reopening. The rules of the log on hand-made folders."""
@@ -10,30 +11,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
-from build_helpers import write_register
-from test_faults import AGENCIES, ANTQ, ORG_UNITS, P, _antq, _inbox, published_set
+from build_helpers import run_cli, write_register
+from test_faults import AGENCIES, ORG_UNITS, P, _inbox, published_set
 
-from orchestration.defaults import REPO
 from reports import approvals, auditors, release
 
 APPROVER, REOPENER = "Nguyễn Văn Phê", "Trần Thị Mở"
 
 
 def _sign(command: str, out: Path, warehouse: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [ANTQ, command, P, "--out", str(out), "--warehouse", str(warehouse), *extra],
-        cwd=REPO,
-        env={**os.environ},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(command, P, "--out", out, "--warehouse", warehouse, *extra)
+
+
+def _build(tmp: Path, inbox: Path, out: Path, warehouse: Path) -> subprocess.CompletedProcess:
+    return run_cli("build", P, "--inbox", inbox, "--register", tmp / "register", "--out", out, "--warehouse", warehouse)
 
 
 def _refused(proc: subprocess.CompletedProcess, *words: str) -> str:
@@ -84,7 +80,7 @@ def test_approve_refuse_reopen_publish(tmp_path):
     inbox, out, warehouse = _inbox(tmp_path / "inbox", households=100), tmp_path / "out", tmp_path / "w.duckdb"
     _refused(_sign("approve", out, warehouse, "--by", APPROVER), "chưa có bộ tệp công bố")
 
-    _antq(tmp_path, inbox, out, warehouse)
+    assert _build(tmp_path, inbox, out, warehouse).returncode == 0
     first = published_set(out)
     assert first["release"] == 1
     _refused(_sign("reopen", out, warehouse, "--by", REOPENER, "--reason", "thử"), "chưa được phê duyệt")
@@ -104,7 +100,7 @@ def test_approve_refuse_reopen_publish(tmp_path):
     households_before = _figure(warehouse, "safe_registered.households")
     folders_before = sorted(p.name for p in (out / ".builds" / P).iterdir())
     _inbox(inbox, households=120)
-    line = _refused(_antq(tmp_path, inbox, out, warehouse, check=False), APPROVER, "lần phát hành số 1", "antq reopen")
+    line = _refused(_build(tmp_path, inbox, out, warehouse), APPROVER, "lần phát hành số 1", "antq reopen")
     assert "nhật ký" not in line  # a refusal, not a fault: no log to read
     assert published_set(out) == first
     assert _figure(warehouse, "safe_registered.households") == households_before + 20  # the total of households
@@ -113,7 +109,7 @@ def test_approve_refuse_reopen_publish(tmp_path):
     proc = _sign("reopen", out, warehouse, "--by", REOPENER, "--reason", "Xã Một A gửi lại số hộ")
     assert proc.returncode == 0, proc.stderr
     assert REOPENER in proc.stdout and "Xã Một A gửi lại số hộ" in proc.stdout
-    _antq(tmp_path, inbox, out, warehouse)
+    assert _build(tmp_path, inbox, out, warehouse).returncode == 0
     second = published_set(out)
     assert second["release"] == 2 and second != first
 

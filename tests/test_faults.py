@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from build_helpers import agency, submission, village, write_register
+from build_helpers import agency, run_cli, submission, village, write_register
 
 from orchestration.defaults import REPO
 from reports.faults import KILL_AT_ENV
@@ -99,31 +99,15 @@ def _inbox(folder: Path, households: int) -> Path:
 def _antq(
     tmp: Path, inbox: Path, out: Path, warehouse: Path, *extra: str, kill_at: str | None = None, check: bool = True
 ) -> subprocess.CompletedProcess:
-    env = {**os.environ}
-    env.pop(KILL_AT_ENV, None)
-    if kill_at:
-        env[KILL_AT_ENV] = kill_at
-    proc = subprocess.run(
-        [
-            ANTQ,
-            "build",
-            P,
-            "--inbox",
-            str(inbox),
-            "--register",
-            str(tmp / "register"),
-            "--out",
-            str(out),
-            "--warehouse",
-            str(warehouse),
-            *extra,
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT_S,
-    )
+    """`antq build` of the small province: in a process of its own when it is to be killed at `kill_at`,
+    else through the CLI's entry in this process (build_helpers.run_cli)."""
+    argv = ["build", P, "--inbox", str(inbox), "--register", str(tmp / "register")]
+    argv += ["--out", str(out), "--warehouse", str(warehouse), *extra]
+    if kill_at is None:
+        proc = run_cli(*argv)
+    else:
+        env = {**os.environ, KILL_AT_ENV: kill_at}
+        proc = subprocess.run([ANTQ, *argv], cwd=REPO, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
     if check and kill_at:
         assert proc.returncode == -signal.SIGKILL, (kill_at, proc.returncode, proc.stderr[-2000:])
     elif check:

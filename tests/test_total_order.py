@@ -54,12 +54,10 @@ def builds(tmp_path_factory):
     inbox = _inbox(tmp / "inbox")
     cold_a = build(tmp / "a", P, inbox, register)
     first = (cold_a / "dq_findings.csv").read_bytes()
-    cold_b = build(tmp / "b", P, inbox, register)  # another fresh warehouse
     warm_a = build(tmp / "a", P, inbox, register)  # the first warehouse again
     return {
         "tmp": tmp,
         "cold_a": first,
-        "cold_b": (cold_b / "dq_findings.csv").read_bytes(),
         "warm_a": (warm_a / "dq_findings.csv").read_bytes(),
         "warehouse": tmp / "a" / "warehouse.duckdb",
     }
@@ -69,7 +67,8 @@ def test_cold_and_warm_builds_publish_the_same_findings_bytes(builds):
     text = builds["cold_a"].decode("utf-8")
     assert text.count("DUPLICATE_UNIT_ROW") == 1
     assert text.count("INVALID_VALUE") == 6 and text.count("MISSING_VALUE") == 3  # ties on the old order
-    assert builds["cold_b"] == builds["cold_a"]
+    # another fresh warehouse stores the mart in another physical order at most: that case is
+    # test_published_order_does_not_depend_on_the_marts_physical_order below, without a third build
     assert builds["warm_a"] == builds["cold_a"]
 
 
