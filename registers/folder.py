@@ -41,6 +41,22 @@ def validity(structure: str) -> tuple[str, str]:
     return "", (REFORM_DATE - dt.timedelta(days=1)).isoformat()
 
 
+def org_unit_rows(units, structure: str) -> list[dict]:
+    """org_units.csv rows of the library's units in `structure`, with that structure's validity dates."""
+    valid_from, valid_to = validity(structure)
+    return [
+        {
+            "code": u.code,
+            "name": u.name,
+            "level": u.level,
+            "parent_code": u.parent_code,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        }
+        for u in units
+    ]
+
+
 def write_register(province: str, structure: str, out: Path, force: bool = False) -> Written:
     """Write the register of `province` (name or code) in `structure` into `out`. Refuses (RegisterBuildError)
     an unknown province, an `out` that is a file, or a non-empty output file already there unless `force`."""
@@ -58,18 +74,7 @@ def write_register(province: str, structure: str, out: Path, force: bool = False
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RegisterBuildError(f"không tạo được thư mục {out}: {exc}") from exc
-    valid_from, valid_to = validity(structure)
-    rows = [
-        {
-            "code": u.code,
-            "name": u.name,
-            "level": u.level,
-            "parent_code": u.parent_code,
-            "valid_from": valid_from,
-            "valid_to": valid_to,
-        }
-        for u in units.units
-    ]
+    rows = org_unit_rows(units.units, structure)
     write_csv(out / ORG_UNITS_FILE, ORG_UNIT_COLUMNS, rows)
     write_csv(out / AGENCIES_FILE, AGENCY_COLUMNS, [])
     written = Written(units.code, units.name, structure, out, names[:2], dict(Counter(u.level for u in units.units)))

@@ -103,11 +103,9 @@ def _completeness(con, period: str, scopes: list[dict]) -> list[dict]:
     return out
 
 
-def _unit_names(con) -> dict[str, str]:
-    rows = con.execute(
-        "select org_unit_code, org_unit_name from main.dim_org_unit "
-        "union all select agency_code, agency_name from main.dim_agency"
-    ).fetchall()
+def _unit_names(con, period: str) -> dict[str, str]:
+    """Each unit's and agency's name in the period (a code re-used after the reform has the period's name)."""
+    rows = con.execute("select unit_code, unit_name from main.mart_unit_names where period = ?", [period]).fetchall()
     return dict(rows)
 
 
@@ -128,7 +126,7 @@ def collect(
     checks = catalog.checks()
     findings = published.findings(con, period)
     history = findings_history.history(con, period)
-    names = _unit_names(con)
+    names = _unit_names(con, period)
     from reports.report_data import district_level
 
     has_districts = district_level(con, period)  # False: communes directly under the province (two levels)

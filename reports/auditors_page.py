@@ -116,10 +116,11 @@ def _communes(con, period: str) -> list[dict]:
     them): received (which file, dated when), on time, or missing."""
     rows = con.execute(
         """
-        select e.org_unit_code, e.org_unit_name, e.district_code, d.org_unit_name, e.received, e.on_time,
+        select e.org_unit_code, e.org_unit_name, e.district_code, d.unit_name, e.received, e.on_time,
                e.created_on, e.source_file
         from main.mart_expected_submissions as e
-        left join main.dim_org_unit as d on d.org_unit_code = e.district_code
+        left join main.mart_unit_names as d
+            on d.period = e.period and d.unit_code = e.district_code and d.unit_level = 'district'
         where e.period = ? and e.org_unit_level = 'commune'
         order by e.district_code nulls last, e.org_unit_code
         """,

@@ -124,8 +124,7 @@ def district_level(con, period: str, province_code: str | None = None) -> bool:
         con.execute(
             """
         select count(*) from main.mart_indicators as m
-        join main.dim_org_unit as u on u.org_unit_code = m.org_unit_code
-        where m.period = ? and m.org_unit_level = 'district' and (? is null or u.province_code = ?)
+        where m.period = ? and m.org_unit_level = 'district' and (? is null or m.province_code = ?)
         """,
             [period, province_code, province_code],
         ).fetchone()[0]
@@ -251,9 +250,8 @@ def _units(con, period: str, province_code: str) -> dict[tuple[str, str], UnitFi
         """
         select m.period, m.org_unit_code, m.org_unit_level, m.org_unit_name, m.indicator, m.achieved, m.total
         from main.mart_indicators as m
-        join main.dim_org_unit as u on u.org_unit_code = m.org_unit_code
         join main.dim_period as p on p.period_key = m.period
-        where u.province_code = ?
+        where m.province_code = ?
           and p.period_start <= (select period_start from main.dim_period where period_key = ?)
         order by m.period, m.org_unit_code, m.sort_order, m.indicator
         """,
@@ -275,8 +273,7 @@ def _submissions(con, period: str, province_code: str) -> list[dict]:
                s.district_code, s.version, s.created_on, s.submission_status, s.rejection_check,
                s.rejection_reason, s.winner_file, s.rows_read, s.rows_counted, s.rows_excluded
         from main.mart_submissions as s
-        left join main.dim_org_unit as u on u.org_unit_code = s.reporter_code and u.org_unit_level = s.reporter_level
-        where s.period = ? and (u.province_code = ? or u.province_code is null)
+        where s.period = ? and (s.province_code = ? or s.province_code is null)
         order by s.source_file
         """,
         [period, province_code],
@@ -303,8 +300,7 @@ def _model_rows(con, period: str, province_code: str, province: UnitFigures) -> 
     districts = con.execute(
         """
         select distinct m.org_unit_code, m.org_unit_name from main.mart_indicators as m
-        join main.dim_org_unit as u on u.org_unit_code = m.org_unit_code
-        where m.period = ? and m.org_unit_level = 'district' and u.province_code = ?
+        where m.period = ? and m.org_unit_level = 'district' and m.province_code = ?
         order by 1
         """,
         [period, province_code],

@@ -75,13 +75,13 @@ def resolved(con, period: str, known: dict[str, dict]) -> list[dict]:
                h.closed_at as resolved_in, h.closed_run as resolved_run, coalesce(u.name, '') as unit_name
         from main.findings_history as h
         left join (
-            select org_unit_code as code, org_unit_name as name from main.dim_org_unit
-            union all select agency_code, agency_name from main.dim_agency
+            select distinct on (unit_code) unit_code as code, unit_name as name from main.mart_unit_names
+            where period = ? order by unit_code, unit_level
         ) as u on u.code = h.org_unit_code
         where h.period = ? and not h.is_open
         order by h.closed_at desc, h.finding_key
         """,
-        [period],
+        [period, period],
     )
     checks = catalog.checks()
     out = []

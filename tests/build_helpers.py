@@ -150,6 +150,32 @@ def findings(period_dir: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def shared_demo_build(root: Path) -> dict:
+    """The bundled demo built once under `root`: its inbox, 2020-H2 then 2021-H1 into one warehouse, with the
+    office's words beside the inbox (as in demo/, so the report is the seed's). Whoever comes first builds
+    it (a worker, or the process the xdist controller starts: tests/conftest.py); the others wait for the
+    lock and take the finished build."""
+    import shutil
+
+    from filelock import FileLock
+
+    from demo.generate import generate_inbox
+    from orchestration.defaults import DEMO_OFFICE_TEXT, DEMO_REGISTER
+
+    tmp = root / "demo_build"
+    inbox, out, warehouse = tmp / "inbox", tmp / "out", tmp / "warehouse.duckdb"
+    with FileLock(str(root / "demo_build.lock")):
+        if not (tmp / "built").exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
+            generate_inbox(DEMO_REGISTER, inbox)
+            shutil.copytree(DEMO_OFFICE_TEXT, tmp / "nhan_dinh")
+            for period in ("2020-H2", "2021-H1"):
+                build(tmp, period, inbox, DEMO_REGISTER, out, warehouse)
+            (tmp / "built").touch()
+    return {"tmp": tmp, "inbox": inbox, "out": out, "warehouse": warehouse}
+
+
 def copy_build(source: dict, dest: Path) -> dict:
     """A private copy of a built demo (inbox with its file times, the office's words beside it, outputs,
     warehouse and dbt's state) for a test that changes it."""

@@ -1,27 +1,28 @@
-"""Test-wide setup: Dagster runs go to a throwaway instance, never the project's dagster_home."""
+"""Test-wide setup: Dagster runs go to a throwaway instance, never the project's dagster_home.
+
+`make test` runs `pytest -n 2 --dist loadfile --no-loadscope-reorder`: each test module runs whole on one
+worker, so a module's fixtures (most of them whole builds) are built once, not once per worker; and the
+modules go out in the order below (xdist would otherwise send the modules with most tests first, which
+left the few long fault tests for the end). (`--dist loadgroup` with marks
+per module did not group anything under pytest 9, whose test ids no longer take xdist's group suffix.)"""
 
 from __future__ import annotations
 
 import os
-import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+# The longest modules (`make test` prints the slowest tests) go out to the workers first, so that the
+# suite does not end with one worker still in a long module while the other has nothing left to do.
+LONGEST_FIRST = ("test_faults", "test_concurrency", "test_approvals", "test_reviews", "test_crosswalk_history")
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the test ids
+
 def pytest_collection_modifyitems(config, items):
-    """Under `pytest -n 2 --dist loadgroup` (make test): each module whose fixtures are built once per
-    module (most of them whole builds) runs on one worker, so they are built once, not once per worker.
-    The session's demo build is made once per worker: grouping all its users would put most of the
-    suite on one worker."""
-    by_module: dict[str, list] = {}
-    for item in items:
-        by_module.setdefault(item.module.__name__, []).append(item)
-    for module, module_items in by_module.items():
-        defs = [d for item in module_items for ds in item._fixtureinfo.name2fixturedefs.values() for d in ds]
-        if any(d.scope == "module" for d in defs):
-            for item in module_items:
-                item.add_marker(pytest.mark.xdist_group(module))
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))  # stable: the rest keep their order
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -91,32 +92,52 @@ def commune_sheets():
     return sheets
 
 
+def _session_root(config) -> Path:
+    """The session's temporary folder, shared by the xdist workers (each has its own folder below it)."""
+    root = config._tmp_path_factory.getbasetemp()
+    return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+
+
+_demo_in_background: subprocess.Popen | None = None
+
+
+def pytest_sessionstart(session):
+    """Under xdist the controller, idle otherwise, starts the shared demo build at once in a process of its
+    own, so that it is ready by the time a worker's module needs it (a worker would otherwise wait for
+    the other one to build it)."""
+    global _demo_in_background
+    if os.environ.get("PYTEST_XDIST_WORKER") or not getattr(session.config.option, "numprocesses", None):
+        return
+    root = _session_root(session.config)
+    home = root / "demo_build_dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    code = "import sys, pathlib, build_helpers; build_helpers.shared_demo_build(pathlib.Path(sys.argv[1]))"
+    tests = Path(__file__).parent
+    _demo_in_background = subprocess.Popen(
+        [sys.executable, "-c", code, str(root)],
+        cwd=tests,
+        env={
+            **os.environ,
+            "DAGSTER_HOME": str(home),
+            "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)]),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def pytest_sessionfinish(session):
+    if _demo_in_background is not None and _demo_in_background.poll() is None:
+        _demo_in_background.kill()
+        _demo_in_background.wait()
+
+
 @pytest.fixture(scope="session")
-def demo_build(tmp_path_factory, _dagster_home):
+def demo_build(pytestconfig, _dagster_home):
     """The bundled demo built once per test session: 2020-H2 then 2021-H1 into one warehouse, as a
-    data engineer would. Under xdist the workers share it (the first to need it builds it, the other
-    waits): a demo build is the costliest fixture of the suite. Nobody writes to it: tests that change it
-    take a copy (build_helpers.copy_build)."""
-    from build_helpers import build
-    from filelock import FileLock
+    data engineer would (build_helpers.shared_demo_build). Under xdist the workers share it, started by the
+    controller. Nobody writes to it: tests that change it take a copy (build_helpers.copy_build)."""
+    from build_helpers import shared_demo_build
 
-    from demo.generate import generate_inbox
-    from orchestration.defaults import DEMO_OFFICE_TEXT, DEMO_REGISTER
-
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # the session's folder, above each worker's own
-    tmp = root / "demo_build"
-    inbox, out, warehouse = tmp / "inbox", tmp / "out", tmp / "warehouse.duckdb"
-    done = tmp / "built"
-    with FileLock(str(root / "demo_build.lock")):
-        if not done.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-            tmp.mkdir()
-            generate_inbox(DEMO_REGISTER, inbox)
-            # the office's words beside the inbox, as in demo/ (reports.office_text): the report is the seed's
-            shutil.copytree(DEMO_OFFICE_TEXT, tmp / "nhan_dinh")
-            for period in ("2020-H2", "2021-H1"):
-                build(tmp, period, inbox, DEMO_REGISTER, out, warehouse)
-            done.touch()
-    return {"tmp": tmp, "inbox": inbox, "out": out, "warehouse": warehouse}
+    return shared_demo_build(_session_root(pytestconfig))

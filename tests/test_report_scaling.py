@@ -203,6 +203,7 @@ def synthetic_warehouse(n_districts: int, communes: int = COMMUNES_PER_DISTRICT,
             "total": (INT, [f[6] for f in figures]),
             "sort_order": (INT, [f[1]["sort_order"] for f in figures]),
             "label_vi": (S, [f[1]["label_vi"] for f in figures]),
+            "province_code": (S, [PROVINCE for _ in figures]),
         },
     )
 
@@ -222,6 +223,7 @@ def synthetic_warehouse(n_districts: int, communes: int = COMMUNES_PER_DISTRICT,
                 "reporter_code": code,
                 "reporter_name": name,
                 "district_code": district,
+                "province_code": PROVINCE,
                 "version": version,
                 "created_on": created,
                 "modified_at": dt.datetime.combine(created, dt.time(9)),
@@ -341,6 +343,7 @@ def synthetic_warehouse(n_districts: int, communes: int = COMMUNES_PER_DISTRICT,
                 "summary_rows_read": INT,
                 "deadline": D,
                 "on_time": B,
+                "province_code": S,
             },
         ),
     )
@@ -400,6 +403,23 @@ def synthetic_warehouse(n_districts: int, communes: int = COMMUNES_PER_DISTRICT,
         from main.mart_dq_findings where check_code = 'MISSING_SUBMISSION'
         """,
         {"province": PROVINCE},
+    )
+    # no reform between the periods: nothing re-expressed on other boundaries
+    con.execute(
+        "create or replace table main.mart_indicators_current_boundaries (boundaries_period varchar, "
+        "period varchar, boundaries_since date, org_unit_code varchar, org_unit_level varchar, org_unit_name varchar, "
+        "indicator varchar, comparable boolean, achieved hugeint, total hugeint, sort_order integer)"
+    )
+    # each unit's name in the period (dbt: the register rows valid on the period's last day)
+    con.execute(
+        """
+        create or replace table main.mart_unit_names as
+        select p.period, u.org_unit_code as unit_code, u.org_unit_name as unit_name, u.org_unit_level as unit_level
+        from main.dim_org_unit as u cross join (select distinct period from main.mart_indicators) as p
+        union all
+        select p.period, a.agency_code, a.agency_name, 'agency'
+        from main.dim_agency as a cross join (select distinct period from main.mart_indicators) as p
+        """
     )
     con.execute(
         "create or replace table main.mart_rows_as_read (source_table varchar, source_file varchar, "

@@ -35,7 +35,7 @@ from ingestion.register import (
     ORG_UNITS_FILE,
 )
 from registers.crosswalk import crosswalk_rows, write_csv
-from registers.folder import validity
+from registers.folder import org_unit_rows, validity
 from registers.sources import RegisterBuildError, province_units
 
 SEED = 68_2025
@@ -55,17 +55,7 @@ def make_register(out_dir: Path = REGISTER) -> dict[str, int]:
     if problems:
         raise RegisterBuildError("; ".join(problems))
     valid_from, valid_to = validity("2025")
-    org_units = [
-        {
-            "code": u.code,
-            "name": u.name,
-            "level": u.level,
-            "parent_code": u.parent_code,
-            "valid_from": valid_from,
-            "valid_to": valid_to,
-        }
-        for u in units.units
-    ]
+    org_units = org_unit_rows(units.units, "2025")
     villages, crosswalk = _villages(rng, moves, valid_from)
     agencies = _agencies(rng, valid_from)
     former_units, former_agencies = _former_register(villages)
@@ -156,17 +146,7 @@ def _former_register(villages: list[dict]) -> tuple[list[dict], list[dict]]:
     org_units, agencies = [], []
     for code in FORMER_PROVINCES:
         units = province_units(code, "2021").units
-        org_units += [
-            {
-                "code": u.code,
-                "name": u.name,
-                "level": u.level,
-                "parent_code": u.parent_code,
-                "valid_from": valid_from,
-                "valid_to": valid_to,
-            }
-            for u in units
-        ]
+        org_units += org_unit_rows(units, "2021")
         agencies += _former_agencies(rng, code, [u for u in units if u.level == "district"], valid_to)
     communes = {u["code"] for u in org_units if u["level"] == "commune"}
     former_villages = [

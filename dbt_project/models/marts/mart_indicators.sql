@@ -36,7 +36,8 @@ select
     cast(coalesce(x.achieved, 0) as hugeint) as achieved,
     case when i.has_total then cast(coalesce(x.total, 0) as hugeint) end as total,
     i.sort_order,
-    i.label_vi
+    i.label_vi,
+    s.province_code
 from scopes as s
 cross join {{ ref('dim_indicator') }} as i
 left join sums as x

@@ -63,6 +63,7 @@ select
     f.reporter_code,
     f.reporter_name,
     coalesce(s.district_code, u.district_code) as district_code,
+    u.province_code,
     f.version,
     f.created_on,
     f.modified_at,
