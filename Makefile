@@ -38,7 +38,7 @@ demo-2025: setup
 	$(BIN)/antq build 2026-H1 --demo lam-dong-2025
 
 test: setup
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
 
 # ruff (configured in pyproject.toml): lint and format, both clean; `ruff format .` fixes the format
 lint: $(BIN)/.installed

@@ -153,7 +153,7 @@ def findings(period_dir: Path) -> list[dict]:
 def shared_demo_build(root: Path) -> dict:
     """The bundled demo built once under `root`: its inbox, 2020-H2 then 2021-H1 into one warehouse, with the
     office's words beside the inbox (as in demo/, so the report is the seed's). Whoever comes first builds
-    it (a worker, or the process the xdist controller starts: tests/conftest.py); the others wait for the
+    it (under xdist, the first worker to need it); the others wait for the
     lock and take the finished build."""
     import shutil
 

@@ -1,28 +1,15 @@
 """Test-wide setup: Dagster runs go to a throwaway instance, never the project's dagster_home.
 
-`make test` runs `pytest -n 2 --dist loadfile --no-loadscope-reorder`: each test module runs whole on one
-worker, so a module's fixtures (most of them whole builds) are built once, not once per worker; and the
-modules go out in the order below (xdist would otherwise send the modules with most tests first, which
-left the few long fault tests for the end). (`--dist loadgroup` with marks
+`make test` runs `pytest -n 2 --dist loadfile`: each test module runs whole on one worker, so a module's
+fixtures (most of them whole builds) are built once, not once per worker. (`--dist loadgroup` with marks
 per module did not group anything under pytest 9, whose test ids no longer take xdist's group suffix.)"""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-# The longest modules (`make test` prints the slowest tests) go out to the workers first, so that the
-# suite does not end with one worker still in a long module while the other has nothing left to do.
-LONGEST_FIRST = ("test_faults", "test_concurrency", "test_approvals", "test_reviews", "test_crosswalk_history")
-
-
-def pytest_collection_modifyitems(config, items):
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))  # stable: the rest keep their order
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -98,46 +85,12 @@ def _session_root(config) -> Path:
     return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
 
 
-_demo_in_background: subprocess.Popen | None = None
-
-
-def pytest_sessionstart(session):
-    """Under xdist the controller, idle otherwise, starts the shared demo build at once in a process of its
-    own, so that it is ready by the time a worker's module needs it (a worker would otherwise wait for
-    the other one to build it)."""
-    global _demo_in_background
-    if os.environ.get("PYTEST_XDIST_WORKER") or not getattr(session.config.option, "numprocesses", None):
-        return
-    root = _session_root(session.config)
-    home = root / "demo_build_dagster_home"
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    code = "import sys, pathlib, build_helpers; build_helpers.shared_demo_build(pathlib.Path(sys.argv[1]))"
-    tests = Path(__file__).parent
-    _demo_in_background = subprocess.Popen(
-        [sys.executable, "-c", code, str(root)],
-        cwd=tests,
-        env={
-            **os.environ,
-            "DAGSTER_HOME": str(home),
-            "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)]),
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def pytest_sessionfinish(session):
-    if _demo_in_background is not None and _demo_in_background.poll() is None:
-        _demo_in_background.kill()
-        _demo_in_background.wait()
-
-
 @pytest.fixture(scope="session")
 def demo_build(pytestconfig, _dagster_home):
     """The bundled demo built once per test session: 2020-H2 then 2021-H1 into one warehouse, as a
-    data engineer would (build_helpers.shared_demo_build). Under xdist the workers share it, started by the
-    controller. Nobody writes to it: tests that change it take a copy (build_helpers.copy_build)."""
+    data engineer would (build_helpers.shared_demo_build). Under xdist the workers share it: the first to
+    need it builds it, the other waits for it. Nobody writes to it: tests that change it take a copy
+    (build_helpers.copy_build)."""
     from build_helpers import shared_demo_build
 
     return shared_demo_build(_session_root(pytestconfig))
