@@ -91,9 +91,9 @@ def figure_view(fig: Figure, prev: Figure | None = None, applicable: bool = True
     )
 
 
-def _not_comparable(fig: Figure) -> FigureView:
-    """An earlier period's figure that has no meaning on today's boundaries (issue 13): the words, never 0."""
-    spec, words = fig.spec, settings()["not_comparable"]
+def _in_words(fig: Figure, words: str, **rest) -> FigureView:
+    """A figure shown as words in every figure field (never 0 or 0/0), with no change computed."""
+    spec = fig.spec
     label = spec["label_vi"]
     return FigureView(
         indicator=fig.indicator,
@@ -101,44 +101,34 @@ def _not_comparable(fig: Figure) -> FigureView:
         label_lower=label[:1].lower() + label[1:],
         unit=spec["unit_vi"],
         has_total=spec["has_total"],
-        achieved=None,
-        total=None,
         number=words,
         count=words,
         ratio=words,
         rate=words,
         rate_value=None,
-        prev=None,
         delta=None,
         delta_points=None,
-        change_text="",
-        comparable=False,
+        **rest,
     )
+
+
+def _not_comparable(fig: Figure) -> FigureView:
+    """An earlier period's figure that has no meaning on today's boundaries (issue 13): the words, never 0."""
+    words = settings()["not_comparable"]
+    return _in_words(fig, words, achieved=None, total=None, prev=None, change_text="", comparable=False)
 
 
 def _not_applicable(fig: Figure, prev: FigureView | None) -> FigureView:
     """A district-level indicator in a period without a district level: the words instead of figures; its
     change against a previous half-year that had the level is not comparable."""
-    spec, words = fig.spec, settings()
-    label = spec["label_vi"]
-    na = words["not_applicable"]
+    words = settings()
     compared = prev is not None and (not prev.comparable or (prev.applicable and bool(prev.total)))
-    return FigureView(
-        indicator=fig.indicator,
-        label=label,
-        label_lower=label[:1].lower() + label[1:],
-        unit=spec["unit_vi"],
-        has_total=spec["has_total"],
+    return _in_words(
+        fig,
+        words["not_applicable"],
         achieved=fig.achieved,
         total=fig.total,
-        number=na,
-        count=na,
-        ratio=na,
-        rate=na,
-        rate_value=None,
         prev=prev,
-        delta=None,
-        delta_points=None,
         change_text=words["not_comparable"] if compared else "",
         applicable=False,
     )
