@@ -27,7 +27,7 @@ import catalog
 from ingestion.digest import sha256_of
 from ingestion.normalize import clean_text, text_key
 from ingestion.safety import unsafe_reason
-from ingestion.warehouse import registered
+from ingestion.warehouse import registered, table_exists
 
 TABLE = "raw.reviews"
 FINDINGS_SHEET = "Phát hiện"
@@ -250,10 +250,7 @@ def _when(value) -> dt.datetime | None:
 
 def known_findings(con) -> Known:
     """Every finding the warehouse has ever seen (main.findings_history), any period."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = 'findings_history'"
-    ).fetchone()[0]
-    if not exists:
+    if not table_exists(con, "findings_history"):
         return Known()
     return Known(dict(con.execute("select finding_key, period from main.findings_history").fetchall()))
 

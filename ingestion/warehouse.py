@@ -28,6 +28,15 @@ def rows_as_dicts(cur) -> list[dict]:
     return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
+def table_exists(con, name: str, schema: str = "main") -> bool:
+    """Whether the warehouse has the table (or view) `schema.name` (a model of an earlier build, say)."""
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+        ).fetchone()[0]
+    )
+
+
 def ensure_raw_tables(con) -> None:
     """Create schema `raw` and every raw table that does not exist yet.
 

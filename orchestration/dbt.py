@@ -91,11 +91,12 @@ class DbtBuild(dg.ConfigurableResource):
         inputs: DbtInputs | None = None,
         echo: Callable[[str], None] = print,
         meanwhile: Callable[[], None] | None = None,
+        run_id: str | None = None,
     ) -> DbtBuildResult:
         """`dbt build` for `period`, unless `inputs` (see dbt_inputs) are those of the last successful
         build in `target_path` and its tables are all there: the models would be rebuilt from the same
         rows by the same SQL, so that build's results stand. `meanwhile` runs in a thread of this
-        process while dbt runs in its own."""
+        process while dbt runs in its own. `run_id` is the build findings_history records."""
         target_path = Path(target_path)
         state_file = target_path / f"{Path(warehouse_path).name}.{LAST_BUILD}"  # one per warehouse file
         fingerprint = inputs.fingerprint if inputs else None
@@ -114,6 +115,9 @@ class DbtBuild(dg.ConfigurableResource):
             # seeds (the catalogues) are recreated, not truncated and reloaded: a catalogue that gained a
             # column in an upgrade would otherwise fail to load into the old table. No model is incremental.
             "--full-refresh",
+            # dbt's unit tests check the SQL, not the data: `make test` runs them (tests/test_dbt_unit.py)
+            "--exclude-resource-type",
+            "unit_test",
             "--project-dir",
             self.project_dir,
             "--profiles-dir",
@@ -131,6 +135,9 @@ class DbtBuild(dg.ConfigurableResource):
             **os.environ,
             "ANTQ_PERIOD": period,
             "ANTQ_WAREHOUSE": DBT_WAREHOUSE_NAME if linked else str(Path(warehouse_path).resolve()),
+            # the build findings_history records (not part of the fingerprint: see PER_BUILD_ENV)
+            "ANTQ_RUN_ID": run_id or "",
+            "ANTQ_BUILT_AT": dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
         log: list[str] = []
@@ -218,6 +225,8 @@ def dbt_inputs(con, period: str) -> DbtInputs:
         text = path.read_bytes()
         digest.update(str(path.relative_to(DBT_DIR)).encode() + b"\0" + text)
         for name in _ENV_VAR.findall(text.decode("utf-8", "replace")):
+            if name in PER_BUILD_ENV:
+                continue
             digest.update(f"{name}={os.environ.get(name)}".encode())
     tables = [
         r[0]
@@ -230,6 +239,9 @@ def dbt_inputs(con, period: str) -> DbtInputs:
 
 
 _ENV_VAR = re.compile(r"""env_var\(\s*['"]([A-Za-z0-9_]+)['"]""")
+# Set anew by every build, read by findings_history only: a build whose other inputs are unchanged reuses
+# the last results, so it is not counted in the history (it found the same findings).
+PER_BUILD_ENV = frozenset({"ANTQ_RUN_ID", "ANTQ_BUILT_AT"})
 
 
 def _project_files() -> list[Path]:

@@ -131,9 +131,8 @@ def collect(
 
     has_districts = district_level(con, period)  # False: communes directly under the province (two levels)
     no_commune = NO_COMMUNE if has_districts else NO_COMMUNE_TWO_LEVEL
-    for f, key in zip(findings, findings_history.finding_keys(findings)):
-        past = history.get(key, {})
-        f["finding_key"] = key
+    for f in findings:
+        past = history.get(f["finding_key"], {})
         f["first_seen_at"] = past.get("first_seen_at")
         f["times_seen"] = past.get("times_seen")
         f["title_vi"] = checks[f["check_code"]]["title_vi"]

@@ -33,16 +33,16 @@ def write_indicators(con, period: str, out_dir: Path) -> tuple[Path, int]:
 
 
 def findings(con, period: str) -> list[dict]:
-    """The period's findings with their Vietnamese message, in the published order: a total order (every
-    column of a finding takes part), so the same findings always come out in the same order whatever the
-    table's physical order. `not_listed`: how many more findings of its check and file the row stands for
+    """The period's findings with their Vietnamese message and finding_key, in the published order: a total
+    order (every column of a finding takes part), so the same findings always come out in the same order
+    whatever the table's physical order. `not_listed`: how many more findings of its check and file the row stands for
     (0 but for the last listed one of a file over the limit); a count of findings is
     sum(1 + not_listed)."""
     severity_order = " ".join(f"when '{name}' then {rank}" for name, rank in catalog.SEVERITY_ORDER.items())
     cur = con.execute(
         f"""
         select period, check_code, severity, org_unit_code, source_file, sheet_name, row_number, value_raw,
-               params, district_code, commune_code
+               params, district_code, commune_code, finding_key
         from main.mart_dq_findings where period = ?
         order by case severity {severity_order} end, check_code, source_file nulls first,
                  sheet_name nulls first, row_number nulls first, org_unit_code nulls last,
@@ -52,12 +52,23 @@ def findings(con, period: str) -> list[dict]:
     )
     out = []
     for row in rows_as_dicts(cur):
-        row["message"] = render(row["check_code"], row["params"])
-        row["not_listed"] = int((json.loads(row["params"]) if row["params"] else {}).get("not_listed") or 0)
-        if row["not_listed"]:
-            row["message"] += NOT_LISTED_VI.format(n=vn_format.number(row["not_listed"]))
+        row["message"] = message(row["check_code"], row["params"])
+        row["not_listed"] = _not_listed(row["params"])
         out.append(row)
     return out
+
+
+def message(check_code: str, params: str | None) -> str:
+    """A finding's Vietnamese message: the check's template filled from `params`, and how many findings it
+    stands for beyond the listing limit."""
+    text = render(check_code, params)
+    if not_listed := _not_listed(params):
+        text += NOT_LISTED_VI.format(n=vn_format.number(not_listed))
+    return text
+
+
+def _not_listed(params: str | None) -> int:
+    return int((json.loads(params) if params else {}).get("not_listed") or 0)
 
 
 def weight(finding: dict) -> int:

@@ -18,7 +18,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 import catalog
 from ingestion import reviews as review_files
-from ingestion.warehouse import rows_as_dicts
+from ingestion.warehouse import rows_as_dicts, table_exists
+from reports import published
 from reports.xlsx_sheet import COUNT, DATE_TIME, WHOLE, Column
 
 FINDINGS_SHEET = review_files.FINDINGS_SHEET
@@ -35,17 +36,9 @@ def decision_labels() -> list[str]:
     return [s["label_vi"] for s in catalog.review_states().values() if s["decision"]]
 
 
-def _table_exists(con, name: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'main' and table_name = ?", [name]
-        ).fetchone()[0]
-    )
-
-
 def decisions(con) -> dict[str, dict]:
     """finding_key -> its latest decision (any period); empty before the first build with the model."""
-    if not _table_exists(con, "fct_review_decisions"):
+    if not table_exists(con, "fct_review_decisions"):
         return {}
     cur = con.execute(
         "select finding_key, decision, decision_note, decided_by, decided_at, review_file, decisions "
@@ -66,12 +59,12 @@ def _annotate(finding: dict, decision: dict | None, state: str | None = None) ->
 def resolved(con, period: str, known: dict[str, dict]) -> list[dict]:
     """The period's findings of earlier builds that the latest build no longer finds, latest resolved first,
     each with the build that resolved it (closed_at, closed_run) and its last decision."""
-    if not _table_exists(con, "findings_history"):
+    if not table_exists(con, "findings_history"):
         return []
     cur = con.execute(
         """
         select h.finding_key, h.check_code, h.severity, h.org_unit_code, h.source_file, h.sheet_name,
-               h.row_number, h.value_raw, h.message, h.first_seen_at, h.times_seen,
+               h.row_number, h.value_raw, h.params, h.first_seen_at, h.times_seen,
                h.closed_at as resolved_in, h.closed_run as resolved_run, coalesce(u.name, '') as unit_name
         from main.findings_history as h
         left join (
@@ -87,6 +80,7 @@ def resolved(con, period: str, known: dict[str, dict]) -> list[dict]:
     out = []
     for f in rows_as_dicts(cur):
         f["title_vi"] = checks.get(f["check_code"], {}).get("title_vi", f["check_code"])
+        f["message"] = published.message(f["check_code"], f.pop("params"))
         out.append(_annotate(f, known.get(f["finding_key"]), "resolved"))
     return out
 
@@ -199,7 +193,4 @@ def add_decision_list(ws, columns: list[Column], rows: int) -> None:
 def counts(con, period: str, findings: list[dict]) -> dict[str, int]:
     """The period's findings by review state (rows as reports.published.findings gives them), resolved
     ones included: the report's data-quality appendix."""
-    from reports import findings_history
-
-    keyed = [{**f, "finding_key": k} for f, k in zip(findings, findings_history.finding_keys(findings))]
-    return for_report(con, period, keyed)["review_counts"]
+    return for_report(con, period, [dict(f) for f in findings])["review_counts"]

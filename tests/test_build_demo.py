@@ -66,9 +66,24 @@ def test_rebuild_is_byte_identical(demo_build, tmp_path):
     # start from an empty warehouse; here the same warehouse again.
     copy = copy_build(demo_build, tmp_path)
     first = (demo_build["out"] / "2021-H1" / "indicators.csv").read_bytes()
+    history = _history(copy["warehouse"])
     warm = build(copy["tmp"], "2021-H1", copy["inbox"], DEMO_REGISTER, copy["out"], copy["warehouse"])
     assert _dbt_reused()  # same rows, same models: dbt's last results stand
     assert (warm / "indicators.csv").read_bytes() == first
+    # it found the same findings as the build it reused: the history does not count it
+    assert history and _history(copy["warehouse"]) == history
+
+
+def _history(warehouse) -> dict[str, tuple]:
+    """finding_key -> (times_seen, last_seen_run, is_open, params) of the warehouse's findings history."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select finding_key, times_seen, last_seen_run, is_open, params from main.findings_history"
+        ).fetchall()
+    finally:
+        con.close()
+    return {key: rest for key, *rest in rows}
 
 
 def test_a_changed_workbook_runs_dbt_again(demo_build, tmp_path):
@@ -80,9 +95,13 @@ def test_a_changed_workbook_runs_dbt_again(demo_build, tmp_path):
     before = indicators(demo_build["out"] / "2021-H1")[("60", "safe_registered.households")]
     # a warehouse of an older version, whose catalogue table lacks a column the catalogue has since gained,
     # still builds (dbt recreates the seeds rather than reloading them into the old table)
+    history = _history(copy["warehouse"])
     con = duckdb.connect(str(copy["warehouse"]))
     try:
         con.execute("alter table main.checks drop column fix_vi")
+        # and a findings history of that version: the rendered message, no params
+        con.execute("alter table main.findings_history drop column params")
+        con.execute("alter table main.findings_history add column message varchar default 'Thông báo cũ'")
         source = con.execute(
             "select min(source_file) from main.int_submissions where period = '2021-H1' "
             "and submission_status = 'winner' and reporter_level = 'commune'"
@@ -108,6 +127,13 @@ def test_a_changed_workbook_runs_dbt_again(demo_build, tmp_path):
         assert "fix_vi" in {r[0] for r in con.execute("describe main.checks").fetchall()}
     finally:
         con.close()
+    # the findings still found were found once more, by this build; the old history kept its rows
+    again = _history(copy["warehouse"])
+    assert set(history) <= set(again)
+    for key, (times, run, _, _) in history.items():
+        if again[key][2]:  # still open
+            assert again[key][0] == times + 1 and again[key][1] != run
+    assert all(params is not None for _, _, is_open, params in again.values() if is_open)
 
 
 def test_demo_inbox_lands_whole_with_lineage(demo_build):

@@ -116,16 +116,12 @@ def test_foreign_broken_and_other_files_are_problems_never_a_crash(tmp_path):
 
 def test_load_replaces_the_table_and_a_missing_folder_is_empty(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    findings_history.ensure_table(con)
+    con.execute("create table main.findings_history (finding_key varchar, period varchar)")  # the model's key columns
     folder = tmp_path / "ket_luan"
     _review_workbook(folder / "kl.xlsx", [["Lỗi", "0123456789ab", "Chấp nhận", None, None, None]])
     # the id is unknown until the history has it
     assert reader.load(con, folder)["problems"] == 1
-    con.execute(
-        f"insert into {findings_history.TABLE} (finding_key, period, check_code, first_seen_at, last_seen_at, "
-        "times_seen, is_open) values ('0123456789abcdef', ?, 'NAME_MISMATCH', now(), now(), 1, true)",
-        [P],
-    )
+    con.execute("insert into main.findings_history values ('0123456789abcdef', ?)", [P])
     assert reader.load(con, folder) == {"files": 1, "rows": 1, "decisions": 1, "problems": 0}
     assert con.execute("select finding_key, period, decision from raw.reviews").fetchall() == [
         ("0123456789abcdef", P, "accepted")

@@ -1,9 +1,9 @@
 """Quality assets and checks of a period: the Great Expectations validation of the staged tables (our own
-Vietnamese page in OUT/PERIOD/data_docs/), the findings history, the auditors' report, one asset check
-per catalogue check on the findings mart, and the blocking check that stops publication when a blocking
-expectation fails (the figures would be wrong). Every published asset depends on these, so a failed
-blocking check leaves the published set as it was and `antq build` prints the check's `reason`. The
-pipeline's own invariants (no file or row lost, no unit counted twice) are dbt tests
+Vietnamese page in OUT/PERIOD/data_docs/), the findings history's copy beside the warehouse, the auditors'
+report, one asset check per catalogue check on the findings mart, and the blocking check that stops
+publication when a blocking expectation fails (the figures would be wrong). Every published asset depends
+on these, so a failed blocking check leaves the published set as it was and `antq build` prints the check's
+`reason`. The pipeline's own invariants (no file or row lost, no unit counted twice) are dbt tests
 (dbt_project/tests/), shown as checks of the models they test: one that fails stops the dbt step."""
 
 import json
@@ -24,6 +24,7 @@ SUITES = list(expectations.suites())
 # fails here, at definitions load, instead of leaving a dependency on an asset that does not exist
 FINDINGS = dbt_key("mart_dq_findings")
 SUBMISSIONS = dbt_key("mart_submissions")
+HISTORY = dbt_key("findings_history")
 SAMPLE_ROWS = 20
 
 
@@ -202,33 +203,26 @@ def findings_by_check(context: dg.AssetCheckExecutionContext, warehouse: Warehou
 
 
 @dg.asset(
-    deps=[FINDINGS],
+    deps=[HISTORY],
     group_name=groups.QUALITY,
     partitions_def=half_year_partitions,
     pool="warehouse",
-    kinds={"duckdb"},
+    kinds={"parquet"},
 )
-def findings_history(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    """main.findings_history: every finding ever seen for the period, with first and last build (time and
-    run id) and whether this build still finds it. A copy is kept beside the warehouse file, and restored
-    into a rebuilt warehouse."""
+def findings_history_copy(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Bản sao lịch sử phát hiện (bảng dbt findings_history) cạnh tệp kho dữ liệu: kho dữ liệu dựng lại được
+    từ hộp thư, lịch sử thì không; kho mới hoặc dựng lại được nạp lại bản sao này trước khi chạy dbt."""
     from reports import findings_history as history
 
     backup = warehouse.beside("findings_history.parquet")
     with warehouse.connect() as con:
-        counts = history.record_period(con, context.partition_key, context.run.run_id, backup)
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": counts.pop("rows"),
-            "backup": dg.MetadataValue.path(str(backup)),
-            **counts,
-        }
-    )
+        rows = history.back_up(con, backup)
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "backup": dg.MetadataValue.path(str(backup))})
 
 
 @dg.asset(
     # a published file (kiem_tra_du_lieu.*): after the quality gate, with the other published assets
-    deps=[SUBMISSIONS, FINDINGS, findings_history, data_docs, dq_findings_csv],
+    deps=[SUBMISSIONS, FINDINGS, HISTORY, findings_history_copy, data_docs, dq_findings_csv],
     group_name=groups.PUBLICATION,
     partitions_def=half_year_partitions,
     pool="warehouse",

@@ -163,7 +163,14 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtBuild, warehouse
     with warehouse.locked():
         with warehouse.open(read_only=True) as con:
             inputs = dbt_inputs(con, context.partition_key)
-        result = dbt.build(context.partition_key, target, warehouse.path, inputs, meanwhile=_import_later_steps)
+        result = dbt.build(
+            context.partition_key,
+            target,
+            warehouse.path,
+            inputs,
+            meanwhile=_import_later_steps,
+            run_id=context.run.run_id,
+        )
         with warehouse.open(read_only=True) as con:  # row counts of every table, in one query
             rows = dict(
                 con.execute(

@@ -15,7 +15,17 @@
 --
 -- The order is total: after the columns people sort by, every remaining column of the finding breaks ties
 -- (reports/published.py orders the same way), so the same inputs always publish the same bytes.
+--
+-- finding_key names a finding across builds (findings_history; "Mã phát hiện" in the auditors' files and
+-- the review workbooks): the first 32 hex digits of the SHA-256 of its period, check, unit, file, sheet,
+-- row and value (empty when null, separated by U+001F), then U+001E and its occurrence among identical
+-- ones in the published order. Keys already handed out in review workbooks depend on this exact text.
 {% set limit = env_var('ANTQ_FINDINGS_PER_FILE_LIMIT', var('findings_per_file_limit') | string) | int %}
+{% set published_order -%}
+    severity_order, check_code, source_file nulls first, sheet_name nulls first, row_number nulls first,
+    org_unit_code nulls last, value_raw nulls first, params nulls first, district_code nulls first,
+    commune_code nulls first
+{%- endset %}
 {% set families = ['findings_files', 'findings_units', 'findings_rows', 'findings_cross_period', 'findings_awards', 'findings_reviews', 'findings_reform'] %}
 with all_findings as (
     {%- for family in families %}
@@ -72,9 +82,40 @@ listed as (
     from ranked
     -- findings without a file (MISSING_SUBMISSION) are never summarised
     where source_file is null or place_in_file <= {{ limit }} + 1
+),
+
+published as (
+    select
+        period,
+        check_code,
+        severity,
+        severity_order,
+        org_unit_code,
+        source_file,
+        sheet_name,
+        row_number,
+        value_raw,
+        cast(case when not_listed > 0 then json_merge_patch(params, json_object('not_listed', not_listed))
+                  else params end as varchar) as params,
+        district_code,
+        commune_code
+    from listed
+),
+
+keyed as (
+    -- what identifies a finding across builds: its period, check, unit, cell and value (a corrected value is
+    -- a new finding); identical ones are told apart by their place in the published order
+    select
+        *,
+        concat_ws(chr(31), {% for c in ['period', 'check_code', 'org_unit_code', 'source_file', 'sheet_name', 'row_number', 'value_raw'] %}coalesce(cast({{ c }} as varchar), ''){{ ', ' if not loop.last }}{% endfor %}) as key_text
+    from published
 )
 
 select
+    left(sha256(key_text || chr(30) || cast(row_number() over (
+        partition by key_text
+        order by {{ published_order }}
+    ) - 1 as varchar)), 32) as finding_key,
     period,
     check_code,
     severity,
@@ -83,12 +124,8 @@ select
     sheet_name,
     row_number,
     value_raw,
-    cast(case when not_listed > 0 then json_merge_patch(params, json_object('not_listed', not_listed))
-              else params end as varchar) as params,
+    params,
     district_code,
     commune_code
-from listed
-order by
-    period, severity_order, check_code, source_file nulls first, sheet_name nulls first, row_number nulls first,
-    org_unit_code nulls last, value_raw nulls first, params nulls first, district_code nulls first,
-    commune_code nulls first
+from keyed
+order by period, {{ published_order }}
