@@ -6,7 +6,7 @@ every run reads every table once before it writes anything (`verify`, a fraction
 province), and a damaged file stops the run with a Vietnamese reason and the way out: the warehouse is
 rebuildable from the inbox and the register, which `antq build --rebuild-warehouse` does after moving the
 damaged file aside (`set_aside`). What only the warehouse knows, the findings history, is kept beside it
-after every build and restored into a new warehouse (reports.findings_history).
+after every build and restored into a new warehouse (ingestion.history_copy).
 
 Plain Python: the CLI uses it before importing Dagster.
 """

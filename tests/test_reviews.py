@@ -17,9 +17,10 @@ import pytest
 from build_helpers import build, copy_build, findings
 
 import catalog
+from ingestion import history_copy
 from ingestion import reviews as reader
 from orchestration.defaults import DEMO_REGISTER
-from reports import feedback, findings_history
+from reports import feedback
 from reports import reviews as report_reviews
 
 P = "2021-H1"
@@ -412,7 +413,7 @@ def test_decisions_are_kept_in_the_warehouse_and_survive_a_rebuild(round_trip, t
     # the review folder, read again (what the `reviews` asset does before dbt)
     fresh = duckdb.connect(str(tmp_path / "rebuilt.duckdb"))
     try:
-        restored = findings_history.restore(fresh, str(round_trip["warehouse"]) + ".findings_history.parquet")
+        restored = history_copy.restore(fresh, str(round_trip["warehouse"]) + ".findings_history.parquet")
         counts = reader.load(fresh, round_trip["review_dir"])
     finally:
         fresh.close()

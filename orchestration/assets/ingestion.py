@@ -129,14 +129,14 @@ def reviews(context: dg.AssetExecutionContext, paths: AntqPaths, warehouse: Ware
     """Reads every file of the review folder (copies of kiem_tra_du_lieu.xlsx with "Kết luận" filled in)
     again into raw.reviews, before dbt: the folder is the source of truth for decisions, so a rebuilt
     warehouse has them all. Finding ids are matched against the findings history, restored first into a
-    new or rebuilt warehouse (reports.findings_history); a file or row that cannot be taken is recorded
+    new or rebuilt warehouse (ingestion.history_copy); a file or row that cannot be taken is recorded
     as a problem, never dropped silently."""
+    from ingestion import history_copy
     from ingestion import reviews as review_files
-    from reports import findings_history
 
     folder = paths.review_dir()
     with warehouse.connect() as con:
-        restored = findings_history.restore(con, warehouse.beside("findings_history.parquet"))
+        restored = history_copy.restore(con, warehouse.beside("findings_history.parquet"))
         counts = review_files.load(con, folder)
     context.log.info(
         f"Thư mục kết luận {folder}: {counts['files']} tệp, {counts['decisions']} kết luận, "

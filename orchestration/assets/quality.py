@@ -212,11 +212,11 @@ def findings_by_check(context: dg.AssetCheckExecutionContext, warehouse: Warehou
 def findings_history_copy(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Bản sao lịch sử phát hiện (bảng dbt findings_history) cạnh tệp kho dữ liệu: kho dữ liệu dựng lại được
     từ hộp thư, lịch sử thì không; kho mới hoặc dựng lại được nạp lại bản sao này trước khi chạy dbt."""
-    from reports import findings_history as history
+    from ingestion import history_copy
 
     backup = warehouse.beside("findings_history.parquet")
     with warehouse.connect() as con:
-        rows = history.back_up(con, backup)
+        rows = history_copy.back_up(con, backup)
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "backup": dg.MetadataValue.path(str(backup))})
 
 
