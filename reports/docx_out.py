@@ -50,6 +50,8 @@ _CELL_PAD = Cm(0.381)  # left + right cell margins of the default table styles (
 _UNBROKEN_CHARS = 20  # body lines up to this long (numbers, ratios, names) are not wrapped
 _WIDTH_STEPS = 64  # column widths are shared out in this many steps of the table's width
 _OTHER_LINES = 0.01  # weight of a line that does not make its row taller
+_REBALANCE_COLUMNS = 8  # tables of up to this many columns get their widths rebalanced (_rebalance)
+_REBALANCE_ROUNDS = 12
 _SAMPLE_ROWS = 80  # long tables: the widths are fitted on this many rows, evenly spread
 # Advance widths of Times New Roman, in ems (Vietnamese marks add none); others: 0.5, capitals 0.72
 _CHAR_EM = {
@@ -575,12 +577,51 @@ def _share_out(cells, minimum: list[float], desired: list[float], room: float, s
         _, j, d = best
         steps[j] += d
         spare -= d
+    if n <= _REBALANCE_COLUMNS:
+        spare = _rebalance(steps, spare, lines, m, n)
     widths = [w + k * step for w, k in zip(minimum, steps)]
     # what no line needs goes to the columns whose longest lines still wrap, else to all alike
     left = room - sum(widths)
     lack = [max(dw - w, 0) for dw, w in zip(desired, widths)]
     weights = lack if sum(lack) > 0 else widths
     return [w + left * k / sum(weights) for w, k in zip(widths, weights)]
+
+
+def _rebalance(steps: list[int], spare: int, lines, m: int, n: int) -> int:
+    """Improve `steps` (in place) by moving width between columns while the table gets shorter. The
+    greedy share-out gives each step to one column, so two columns that wrap alike on the same rows ("Không
+    so sánh được" in both the previous half-year and the change) never win a step: widening either alone
+    saves no row. Here a move takes k steps from one column (or the unspent ones) and gives them to another,
+    or k to each of two others. Returns the steps still unspent."""
+
+    def cost(state: list[int]) -> float:
+        rows = [[lines(i, j, state[j]) for j in range(n)] for i in range(m)]
+        return sum(max(row) for row in rows) + _OTHER_LINES * sum(map(sum, rows))
+
+    current = cost(steps)
+    for _ in range(_REBALANCE_ROUNDS):
+        best = None
+        for a in [None, *range(n)]:  # None: the unspent steps
+            have = spare if a is None else steps[a]
+            for k in range(1, min(have, _WIDTH_STEPS // 4) + 1):
+                targets = [(b,) for b in range(n) if b != a]
+                if 2 * k <= have:
+                    targets += [(b, c) for b in range(n) for c in range(b + 1, n) if a not in (b, c)]
+                for to in targets:
+                    trial = list(steps)
+                    if a is not None:
+                        trial[a] -= k * len(to)
+                    for b in to:
+                        trial[b] += k
+                    value = cost(trial)
+                    if value < current - 1e-9 and (best is None or value < best[0]):
+                        best = (value, trial, 0 if a is not None else k * len(to))
+        if best is None:
+            break
+        current, trial, spent = best
+        steps[:] = trial
+        spare -= spent
+    return spare
 
 
 # --- file properties ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from reports import period_report, report_context, report_data
-from reports.docx_out import _CELL_PAD, _cell_lines, _line_count, write_docx
+from reports.docx_out import _A4, _CELL_PAD, _MARGINS, _cell_lines, _column_widths, _line_count, write_docx
 from reports.markdown_blocks import inline, parse, runs_text
 
 PERIOD = "2021-H1"
@@ -253,6 +253,27 @@ def test_table_1_label_column_takes_no_more_lines_than_the_figures(report):
         figures = max(len(c.text.split("\n")) for c in cells[2:])
         label = _line_count(_cell_lines(inline(cells[1].text), 11, False), label_width, 2.75)
         assert label <= max(figures, 2), cells[1].text
+
+
+# Bảng 1 of a half-year after the reform (tests/test_crosswalk_history.py), as the report writes it
+_REFORM_TABLE_1 = Path(__file__).parent / "data" / "bang_1_after_reform.md"
+
+
+def test_two_columns_that_wrap_alike_are_widened_together():
+    """Bảng 1 across a reform: the previous half-year and the change both read "Không so sánh được" on the
+    same rows. Widening one alone saves no row, so a one-column-at-a-time share-out left both on three
+    lines; they take two, and no label takes more than two."""
+    markdown = _REFORM_TABLE_1.read_text(encoding="utf-8")
+    (block,) = [b for b in parse(markdown) if b.rows]
+    usable = _A4[0] - _MARGINS["left"] - _MARGINS["right"]
+    widths = [(w - _CELL_PAD) / 12700 for w in _column_widths(block, usable, 11)]
+
+    def lines(text: str, column: int) -> int:
+        return _line_count(_cell_lines(inline(text), 11, False), widths[column], 2.75)
+
+    rows = [line.strip("|").split(" | ") for line in markdown.strip().splitlines()[2:]]
+    assert all(lines(row[1].strip(), 1) <= 2 for row in rows)
+    assert lines("Không so sánh được", 3) <= 2 and lines("Không so sánh được", 4) <= 2
 
 
 # --- file properties -------------------------------------------------------------------------------------
