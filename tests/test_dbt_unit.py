@@ -1,6 +1,7 @@
 """dbt's unit tests (`unit_tests:` in dbt_project/models/**/_*.yml): the findings history's bookkeeping (a
-build adds, counts again, reopens and closes findings of its own period only) and the finding keys that
-reviewers' workbooks already carry. They check SQL, not data, so `antq build` leaves them out; here they
+build adds, counts again, reopens and closes findings of its own period only), the finding keys that
+reviewers' workbooks already carry, and a commune code re-mapped twice followed to its end across the
+reform. They check SQL, not data, so `antq build` leaves them out; here they
 run against a copy of the demo's warehouse, whose tables give dbt the input columns."""
 
 from __future__ import annotations
@@ -45,5 +46,6 @@ def test_dbt_unit_tests_pass(demo_build, tmp_path):
     assert statuses == {
         "findings_history_records_a_build": "pass",
         "mart_dq_findings_keys": "pass",
+        "int_commune_moves_follows_a_chain": "pass",
     }, done.stdout[-3000:]
     assert done.returncode == 0
