@@ -24,6 +24,9 @@
 {% set period = var('period', none) or env_var('ANTQ_PERIOD', '') %}
 {% set run_id = env_var('ANTQ_RUN_ID', '') or invocation_id %}
 {% set built_at = env_var('ANTQ_BUILT_AT', '') %}
+{#- what the history keeps of a finding as the build found it (params as in mart_dq_findings) -#}
+{% set finding_columns = ['finding_key', 'period', 'check_code', 'severity', 'org_unit_code', 'source_file',
+                          'sheet_name', 'row_number', 'value_raw'] %}
 {#- a table kept before params was recorded (it had the rendered message instead): its rows keep no params.
     (A unit test gives `this` as a fixture, whose columns are the model's own.) -#}
 {% set known_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list if execute and is_incremental() and this is not string else ['params'] %}
@@ -34,8 +37,7 @@ with this_build as (
 ),
 
 found as (
-    select finding_key, period, check_code, severity, org_unit_code, source_file, sheet_name, row_number,
-           value_raw, params
+    select {{ finding_columns | join(', ') }}, params
     from {{ ref('mart_dq_findings') }}
     where period = '{{ period }}'
 ),
@@ -57,15 +59,7 @@ known as (
 
 seen as (
     select
-        f.finding_key,
-        f.period,
-        f.check_code,
-        f.severity,
-        f.org_unit_code,
-        f.source_file,
-        f.sheet_name,
-        f.row_number,
-        f.value_raw,
+        {% for c in finding_columns %}f.{{ c }}, {% endfor %}
         f.params,
         coalesce(k.first_seen_at, b.at) as first_seen_at,
         coalesce(k.first_seen_run, b.run_id) as first_seen_run,
@@ -83,15 +77,7 @@ seen as (
 {% if is_incremental() %}
 , closed as (
     select
-        k.finding_key,
-        k.period,
-        k.check_code,
-        k.severity,
-        k.org_unit_code,
-        k.source_file,
-        k.sheet_name,
-        k.row_number,
-        k.value_raw,
+        {% for c in finding_columns %}k.{{ c }}, {% endfor %}
         {{ 'k.params' if 'params' in known_columns else 'cast(null as varchar)' }} as params,
         k.first_seen_at,
         k.first_seen_run,
