@@ -295,6 +295,16 @@ def test_a_village_reported_under_its_former_commune_is_a_finding_counted_once(r
             ).fetchone()[0]
         )
     assert params["new_units"] == "Xã An Bình (mã 20001)"
+    # the auditors find the former commune's findings under the commune it is part of now, with no district
+    with duckdb.connect(str(reform["warehouse"]), read_only=True) as con:
+        placed = set(
+            con.execute(
+                "select district_code, commune_code from main.mart_dq_findings "
+                "where period = ? and source_file = 'h2/binh_cu.xlsx'",
+                [H2],
+            ).fetchall()
+        )
+    assert placed == {(None, "20001")}
 
 
 def test_the_report_compares_on_todays_boundaries_and_says_so(reform):

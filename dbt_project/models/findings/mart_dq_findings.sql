@@ -5,7 +5,8 @@
 --
 -- A finding in a workbook belongs to the workbook's reporter (where it must be corrected), even when its
 -- code names a unit of another commune or district; a finding without a workbook (MISSING_SUBMISSION) or
--- in a rejected one belongs to the unit it names.
+-- in a rejected one belongs to the unit it names. A former commune (reform of 1 July 2025) is followed to the
+-- commune it is part of in the period.
 --
 -- At most `findings_per_file_limit` + 1 findings of one check are listed per file (dbt var, default in
 -- dbt_project.yml; ANTQ_FINDINGS_PER_FILE_LIMIT overrides it): the first ones in row order, then one that
@@ -48,7 +49,8 @@ findings as (
         f.value_raw,
         f.params,
         case when s.reporter_known then s.district_code else coalesce(u.district_code, g.district_code) end as district_code,
-        case when s.reporter_known then s_u.commune_code else u.commune_code end as commune_code
+        case when s.reporter_known then s_u.commune_code else u.commune_code end as commune_code,
+        pb.period_end
     from all_findings as f
     join {{ ref('dim_check') }} as c on c.code = f.check_code
     left join {{ ref('severities') }} as sv on sv.severity = c.severity
@@ -61,6 +63,19 @@ findings as (
         on s_u.org_unit_code = s.reporter_code and s.reporter_known and {{ org_unit_on('s_u', 'pb.period_end') }}
 ),
 
+placed as (
+    -- a finding of a commune that a reform merged or divided belongs to the commune it is part of in the
+    -- period (int_commune_moves), whose office follows it up now, and to that commune's district
+    select
+        f.* exclude (district_code, commune_code, period_end),
+        case when m.moved then m_u.district_code else f.district_code end as district_code,
+        coalesce(m.commune_code_in_period, f.commune_code) as commune_code
+    from findings as f
+    left join {{ ref('int_commune_moves') }} as m on m.period = f.period and m.commune_code = f.commune_code
+    left join {{ ref('dim_org_unit') }} as m_u
+        on m.moved and m_u.org_unit_code = m.commune_code_in_period and {{ org_unit_on('m_u', 'f.period_end') }}
+),
+
 ranked as (
     -- per (period, file, check): each finding's place in row order, and how many there are
     select
@@ -71,7 +86,7 @@ ranked as (
                      value_raw nulls first, cast(params as varchar) nulls first
         ) as place_in_file,
         count(*) over (partition by period, source_file, check_code) as in_file
-    from findings
+    from placed
 ),
 
 listed as (
