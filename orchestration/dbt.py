@@ -113,7 +113,8 @@ class DbtBuild(dg.ConfigurableResource):
             self.executable,
             "build",
             # seeds (the catalogues) are recreated, not truncated and reloaded: a catalogue that gained a
-            # column in an upgrade would otherwise fail to load into the old table. No model is incremental.
+            # column in an upgrade would otherwise fail to load into the old table. The one incremental model,
+            # findings_history, is configured full_refresh=false and keeps its rows.
             "--full-refresh",
             # dbt's unit tests check the SQL, not the data: `make test` runs them (tests/test_dbt_unit.py)
             "--exclude-resource-type",
