@@ -1,9 +1,9 @@
 """The auditors' decisions on findings, as the auditors' report shows them (issue 11, part 3).
 
 A finding's state (catalog.review_states()): the latest decision read from the review folder
-(main.fct_review_decisions, built by dbt from raw.reviews: ingestion/reviews.py), else "open"; a finding
-of an earlier build that this build no longer finds (main.findings_history, closed) is "resolved", with the
-build that resolved it and its last decision kept.
+(main.fct_review_decisions, which dbt builds of the rows ingestion/reviews.py reads into raw.reviews), else
+"open"; a finding of an earlier build that this build no longer finds (main.findings_history, closed) is
+"resolved", with the build that resolved it and its last decision kept.
 
 `for_report` annotates the findings of reports.auditors.collect() and gives the keys of the report's data
 contract: per finding review_state, decision, decision_note, decided_by, decided_at, review_file,

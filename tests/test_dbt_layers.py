@@ -21,6 +21,7 @@ but sources.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,35 @@ def test_the_rule_catches_what_it_forbids():
             "stg_villages: a staging model reads stg_files, not a source",
         ]
     )
+
+
+# reports/ reads what the warehouse publishes, never what it is built from (issue 12). The one exception:
+# the blank templates read the register's raw tables, since they are written before any build.
+READS = re.compile(r"""\b(?:from|join)\s+(main|raw)\.([a-z_]+)|["'](main|raw)\.([a-z_]+)["']""", re.IGNORECASE)
+READS_RAW = {"blank_templates.py": {"register_org_units", "register_agencies"}}
+
+
+def tables_read(source: str) -> set[tuple[str, str]]:
+    """(schema, table) of every table an SQL string in `source` reads, or a constant names."""
+    return {(m[0] or m[2], m[1] or m[3]) for m in READS.findall(source)}
+
+
+def test_reports_read_only_dims_facts_marts_and_findings(manifest):
+    layers = {n["name"]: node_layer(n) for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")}
+    wrong = []
+    for path in sorted((REPO / "reports").glob("*.py")):
+        for schema, table in sorted(tables_read(path.read_text(encoding="utf-8"))):
+            allowed = (
+                table in READS_RAW.get(path.name, set())
+                if schema == "raw"
+                else layers.get(table) is not None and layers[table] >= 3
+            )
+            if not allowed:
+                wrong.append(f"reports/{path.name}: {schema}.{table}")
+    assert wrong == []
+
+
+def test_the_reads_rule_sees_sql_and_constants():
+    sql = 'con.execute("select * from raw.villages v join main.int_submissions s using (x)"); T = "main.fct_models"'
+    assert tables_read(sql) == {("raw", "villages"), ("main", "int_submissions"), ("main", "fct_models")}
+    assert tables_read("raw.split(','); main.py") == set()
