@@ -54,11 +54,16 @@ def test_districts_add_up_to_province(demo):
     assert own.get("models.total", 0) > 0  # the demo's province workbook has models of its own
 
 
+def _metadata(asset: str) -> dict:
+    """The metadata of the latest materialisation of `asset` in this test session's Dagster instance."""
+    with dg.DagsterInstance.get() as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(asset))
+    return {k: v.value for k, v in event.asset_materialization.metadata.items()}
+
+
 def _dbt_reused() -> bool:
     """Whether the latest `antq build` of this test session reused the last dbt build's results."""
-    with dg.DagsterInstance.get() as instance:
-        event = instance.get_latest_materialization_event(dg.AssetKey("mart_indicators"))
-    return event.asset_materialization.metadata["dbt_reused"].value
+    return _metadata("mart_indicators")["dbt_reused"]
 
 
 def test_rebuild_is_byte_identical(demo_build, tmp_path):
@@ -72,6 +77,7 @@ def test_rebuild_is_byte_identical(demo_build, tmp_path):
     assert (warm / "indicators.csv").read_bytes() == first
     # it found the same findings as the build it reused: the history does not count it
     assert history and _history(copy["warehouse"]) == history
+    assert _metadata("findings_history_copy")["history_run_is_this_run"] is False
 
 
 def _history(warehouse) -> dict[str, tuple]:
@@ -134,6 +140,10 @@ def test_a_changed_workbook_runs_dbt_again(demo_build, tmp_path):
         if again[key][2]:  # still open
             assert again[key][0] == times + 1 and again[key][1] != run
     assert all(params is not None for _, _, is_open, params in again.values() if is_open)
+    recorded = _metadata("findings_history_copy")
+    assert recorded["history_run_is_this_run"] is True
+    assert recorded["history_open"] == sum(1 for *_, is_open, _ in again.values() if is_open)
+    assert recorded["history_seen_again"] + recorded["history_new"] == recorded["history_open"]
 
 
 def test_demo_inbox_lands_whole_with_lineage(demo_build):

@@ -213,11 +213,23 @@ def findings_history_copy(context: dg.AssetExecutionContext, warehouse: Warehous
     """Bản sao lịch sử phát hiện (bảng dbt findings_history) cạnh tệp kho dữ liệu: kho dữ liệu dựng lại được
     từ hộp thư, lịch sử thì không; kho mới hoặc dựng lại được nạp lại bản sao này trước khi chạy dbt."""
     from ingestion import history_copy
+    from reports import findings_history
 
     backup = warehouse.beside("findings_history.parquet")
     with warehouse.connect() as con:
         rows = history_copy.back_up(con, backup)
-    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "backup": dg.MetadataValue.path(str(backup))})
+        latest = findings_history.latest_build(con, context.partition_key)
+    # the counts of the build the history last recorded: this run's, unless dbt's results were reused
+    recorded = {f"history_{k}": v for k, v in latest.items() if k != "run"}
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "backup": dg.MetadataValue.path(str(backup)),
+            "history_run": latest.get("run") or "",
+            "history_run_is_this_run": latest.get("run") == context.run.run_id,
+            **recorded,
+        }
+    )
 
 
 @dg.asset(
