@@ -309,8 +309,19 @@ def _print_summary(args, period: str, run_id: str, steps: dict, t_load: float, t
     print(f"  Tệp của kỳ: {figures['ingested']} đã nhận, {figures['rejected']} bị từ chối — hộp thư {args.inbox}")
     print(
         f"  Số liệu: {figures['indicator_rows']} dòng chỉ tiêu; phát hiện: "
-        + (", ".join(f"{n} {s}" for s, n in figures["by_severity"]) or "không có")
+        + (", ".join(f"{n} {label.lower()}" for label, n in figures["by_severity"]) or "không có")
     )
+    history = figures["history"]
+    if history:
+        print(
+            "  Lịch sử phát hiện: "
+            + (
+                f"{history['new']} mới, {history['seen_again']} còn lại, {history['closed']} đã khắc phục"
+                if history["run"] == run_id
+                # dbt's results were reused (inputs unchanged): this build found what that one did
+                else f"không đổi từ lần lập {history['run'][:8]} (đầu vào không đổi)"
+            )
+        )
     office = _office_lines(args, period, codes)
     if office:
         print("  Nhận định của Phòng: " + office[0])

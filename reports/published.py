@@ -8,7 +8,7 @@ from pathlib import Path
 
 import catalog
 from ingestion.warehouse import rows_as_dicts
-from reports import vn_format
+from reports import findings_history, vn_format
 from reports.csv_out import write_csv
 from reports.messages import render
 
@@ -107,17 +107,28 @@ def write_findings(rows: list[dict], out_dir: Path) -> tuple[Path, int]:
 
 def build_summary(con, period: str) -> dict:
     """What `antq build` prints of a period: its inbox files received and rejected (the import summary),
-    its published indicator rows and its findings by severity (each row by its weight)."""
+    its published indicator rows, its findings by severity (each row by its weight, labels in Vietnamese)
+    and what the findings history recorded of the latest build that computed them."""
     ingested, rejected = con.execute(
         "select count_if(file_status = 'ingested'), count_if(file_status = 'rejected') "
         "from main.mart_submissions where period = ?",
         [period],
     ).fetchone()
     (indicator_rows,) = con.execute("select count(*) from main.mart_indicators where period = ?", [period]).fetchone()
-    by_severity = con.execute(
-        # a file's findings over the limit are one row standing for the rest (params.not_listed)
-        "select severity, sum(1 + coalesce(cast(json_extract(params, '$.not_listed') as bigint), 0)) "
-        "from main.mart_dq_findings where period = ? group by 1 order by 1",
-        [period],
-    ).fetchall()
-    return {"ingested": ingested, "rejected": rejected, "indicator_rows": indicator_rows, "by_severity": by_severity}
+    counts = dict(
+        con.execute(
+            # a file's findings over the limit are one row standing for the rest (params.not_listed)
+            "select severity, sum(1 + coalesce(cast(json_extract(params, '$.not_listed') as bigint), 0)) "
+            "from main.mart_dq_findings where period = ? group by 1",
+            [period],
+        ).fetchall()
+    )
+    # most severe first, in the catalogue's words ("Lỗi", "Cảnh báo", "Thông tin")
+    by_severity = [(catalog.severity_label(s), counts[s]) for s in catalog.SEVERITY_ORDER if s in counts]
+    return {
+        "ingested": ingested,
+        "rejected": rejected,
+        "indicator_rows": indicator_rows,
+        "by_severity": by_severity,
+        "history": findings_history.latest_build(con, period),
+    }

@@ -66,7 +66,7 @@ def _dbt_reused() -> bool:
     return _metadata("mart_indicators")["dbt_reused"]
 
 
-def test_rebuild_is_byte_identical(demo_build, tmp_path):
+def test_rebuild_is_byte_identical(demo_build, tmp_path, capsys):
     # A cold build (a fresh warehouse) is compared with demo_build in test_concurrency.py, whose builds
     # start from an empty warehouse; here the same warehouse again.
     copy = copy_build(demo_build, tmp_path)
@@ -78,6 +78,9 @@ def test_rebuild_is_byte_identical(demo_build, tmp_path):
     # it found the same findings as the build it reused: the history does not count it
     assert history and _history(copy["warehouse"]) == history
     assert _metadata("findings_history_copy")["history_run_is_this_run"] is False
+    printed = capsys.readouterr().out
+    assert "phát hiện: 1 thông tin" in printed  # the severities in the catalogue's words
+    assert "Lịch sử phát hiện: không đổi từ lần lập" in printed
 
 
 def _history(warehouse) -> dict[str, tuple]:
@@ -92,7 +95,7 @@ def _history(warehouse) -> dict[str, tuple]:
     return {key: rest for key, *rest in rows}
 
 
-def test_a_changed_workbook_runs_dbt_again(demo_build, tmp_path):
+def test_a_changed_workbook_runs_dbt_again(demo_build, tmp_path, capsys):
     """The reuse of dbt's results must never hide a change: one household figure edited in one
     commune's workbook reaches the published figures."""
     import openpyxl
@@ -144,6 +147,10 @@ def test_a_changed_workbook_runs_dbt_again(demo_build, tmp_path):
     assert recorded["history_run_is_this_run"] is True
     assert recorded["history_open"] == sum(1 for *_, is_open, _ in again.values() if is_open)
     assert recorded["history_seen_again"] + recorded["history_new"] == recorded["history_open"]
+    assert (
+        f"Lịch sử phát hiện: {recorded['history_new']} mới, {recorded['history_seen_again']} còn lại, "
+        f"{recorded['history_closed']} đã khắc phục"
+    ) in capsys.readouterr().out
 
 
 def test_demo_inbox_lands_whole_with_lineage(demo_build):
