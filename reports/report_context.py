@@ -70,13 +70,9 @@ def figure_view(fig: Figure, prev: Figure | None = None, applicable: bool = True
         change_text = vn_format.signed_points(delta_points) if delta_points is not None else ""
     else:
         change_text = vn_format.signed(delta) if delta is not None else ""
-    label = spec["label_vi"]
     return FigureView(
         indicator=fig.indicator,
-        label=label,
-        label_lower=label[:1].lower() + label[1:],
-        unit=spec["unit_vi"],
-        has_total=spec["has_total"],
+        **_names(spec),
         achieved=fig.achieved,
         total=fig.total,
         number=vn_format.number(fig.achieved),
@@ -91,16 +87,23 @@ def figure_view(fig: Figure, prev: Figure | None = None, applicable: bool = True
     )
 
 
+def _names(spec: dict) -> dict:
+    """What a figure is called: its catalogue label (and in the middle of a sentence), unit, and whether it
+    has a total."""
+    label = spec["label_vi"]
+    return {
+        "label": label,
+        "label_lower": label[:1].lower() + label[1:],
+        "unit": spec["unit_vi"],
+        "has_total": spec["has_total"],
+    }
+
+
 def _in_words(fig: Figure, words: str, **rest) -> FigureView:
     """A figure shown as words in every figure field (never 0 or 0/0), with no change computed."""
-    spec = fig.spec
-    label = spec["label_vi"]
     return FigureView(
         indicator=fig.indicator,
-        label=label,
-        label_lower=label[:1].lower() + label[1:],
-        unit=spec["unit_vi"],
-        has_total=spec["has_total"],
+        **_names(fig.spec),
         number=words,
         count=words,
         ratio=words,
