@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import uuid
 from collections.abc import Mapping
 from importlib.metadata import version
 from pathlib import Path
@@ -146,7 +148,10 @@ def run_period(source, period: str, out_dir: str | Path, cache_dir: str | Path |
         return reused
     cached = Path(cache_dir) / period if cache_dir is not None else None
     if cached is not None and _reusable(cached, key):  # the same docs, built for another output folder
-        return _copy_docs(cached, docs_dir)
+        try:
+            return _copy_docs(cached, docs_dir)
+        except OSError:  # replaced meanwhile by a build of another warehouse in the same folder: validate
+            pass
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -184,7 +189,12 @@ def run_period(source, period: str, out_dir: str | Path, cache_dir: str | Path |
     _write_summary(docs_dir, summary)
     validation_page.write(docs_dir / "index.html", summary)
     if cached is not None:
-        _copy_docs(docs_dir, cached)
+        try:
+            _copy_docs(docs_dir, cached)
+        except OSError:
+            # the cache beside the warehouses of one folder is shared: a build of another warehouse put its
+            # copy there meanwhile. Its copy stands (each carries the fingerprint of what it describes).
+            pass
     return summary
 
 
@@ -194,13 +204,15 @@ def _write_summary(docs_dir: Path, summary: dict) -> None:
 
 
 def _copy_docs(source: Path, dest: Path) -> dict:
-    """Put a copy of the results in `source` at `dest` (replaced whole, through a temporary sibling so
-    that a reader never sees half of it) and return its summary."""
-    partial = dest.with_name(dest.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    shutil.copytree(source, partial)
-    shutil.rmtree(dest, ignore_errors=True)
-    partial.rename(dest)
+    """Put a copy of the results in `source` at `dest` (replaced whole, through a temporary sibling of
+    this process's own so that a reader never sees half of it) and return its summary."""
+    partial = dest.with_name(f"{dest.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    try:
+        shutil.copytree(source, partial)
+        shutil.rmtree(dest, ignore_errors=True)
+        partial.rename(dest)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
     summary = json.loads((dest / SUMMARY_FILE).read_text(encoding="utf-8"))
     return {**summary, "reused": True}
 

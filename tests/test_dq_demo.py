@@ -3,6 +3,8 @@ the one expected resubmission, and passes its Great Expectations suites, which f
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 from build_helpers import SEED, findings, indicators
@@ -109,6 +111,40 @@ def test_data_docs_are_copied_not_rebuilt_for_another_output_folder(demo_frames,
     changed["stg_villages"].loc[changed["stg_villages"].index[0], "households_total"] += 1
     third = run_period(changed, P, tmp_path / "c", cache_dir=tmp_path / "cache")
     assert not third["reused"]  # other rows: validated again, and the cache now holds these
+    assert not [p.name for p in (tmp_path / "cache").iterdir() if p.name != P]  # no temporary copy left
+
+
+def test_a_cache_shared_with_another_build_never_fails_the_build(demo_frames, tmp_path, monkeypatch):
+    """Two warehouses in one folder share its Data Docs cache, and two builds may run at once (a race
+    once failed one of them). When the other build's copy lands between this one's steps, the cache
+    write is given up, and a cache read that fails validates instead; no temporary copy stays."""
+    import shutil
+
+    from expectations import run as docs_run
+
+    cache = tmp_path / "cache"
+    run_period(demo_frames, P, tmp_path / "a", cache_dir=cache)  # the cache holds these rows' results
+
+    def vanished(source, dest, **kwargs):  # the cache replaced while this build reads it
+        raise FileNotFoundError(source)
+
+    monkeypatch.setattr(docs_run.shutil, "copytree", vanished)
+    assert run_period(demo_frames, P, tmp_path / "b", cache_dir=cache)["reused"] is False  # validated instead
+    monkeypatch.undo()
+
+    real_rename = Path.rename
+
+    def raced(self, target):  # the other build's copy is put at the target first
+        if Path(target).parent == cache and not Path(target).exists():
+            shutil.copytree(self, target)
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", raced)
+    changed = {name: frame.copy() for name, frame in demo_frames.items()}
+    changed["stg_villages"].loc[changed["stg_villages"].index[0], "households_total"] += 1
+    assert not run_period(changed, P, tmp_path / "c", cache_dir=cache)["reused"]  # its cache write given up
+    monkeypatch.undo()
+    assert sorted(p.name for p in cache.iterdir()) == [P]
 
 
 def test_auditors_report_of_the_demo(demo):
