@@ -10,7 +10,7 @@
 -- "A build" is a run of this model: antq passes the Dagster run id and the build's local time in
 -- ANTQ_RUN_ID and ANTQ_BUILT_AT (a plain `dbt build` uses its invocation id and the database's local time).
 -- A build whose inputs are unchanged does not run dbt (orchestration/dbt.py), so it is not counted: it
--- found exactly the same findings, and publishes the same bytes.
+-- found exactly the same findings, and its auditors' files list them with the same counts.
 --
 -- A copy is kept beside the warehouse (reports/findings_history.py) and restored into a new or rebuilt
 -- warehouse before dbt runs, so this model then finds its table and goes on from it.
